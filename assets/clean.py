@@ -1,0 +1,532 @@
+"""Clean: decode each staged file, split it into sections and give every section a kind.
+
+Kinds: title, date, dateline, byline, credit, caption, boilerplate, spam, body.
+Structural kinds come from the shape of a line and its place in the file. Whatever is left
+is a body candidate with spam features and a `spam_score`; the clean suite's row-level
+expectation over that score decides which candidates are spam (see `expectations/clean.json`).
+"""
+
+import csv
+import functools
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import polars as pl
+
+from assets.common import DATE_PATTERN
+from warehouse import SQL_DIR
+
+PUBLISHER_FILE = SQL_DIR / "publishers.csv"
+
+SECTION_SCHEMA = {
+    "file_id": pl.String,
+    "article_id": pl.String,
+    "ordinal": pl.Int32,
+    "kind": pl.String,
+    "rule": pl.String,
+    "text": pl.String,
+    "promo_score": pl.Float64,
+    "offtopic_score": pl.Float64,
+    "position_score": pl.Float64,
+    "header_score": pl.Float64,
+    "spam_score": pl.Float64,
+}
+ARTICLE_SCHEMA = {
+    "article_id": pl.String,
+    "file_id": pl.String,
+    "file_name": pl.String,
+    "format": pl.String,
+    "title": pl.String,
+    "publisher": pl.String,
+    "source_url": pl.String,
+    "dateline": pl.String,
+    "date_lines": pl.List(pl.String),
+    "meta_date": pl.String,
+    "copyright_year": pl.Int32,
+}
+
+# --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
+SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.25, "header": 0.15, "position": 0.15}
+MIN_WORDS_FOR_TOPIC = 12
+
+CHROME_PHRASES = {
+    "top of page", "bottom of page", "back to top", "skip to content", "skip to main content", "menu",
+    "home", "search", "comments", "comment", "leave a comment", "share", "share this", "share this article",
+    "share this story", "tweet", "print", "email", "tag cloud", "tags", "featured review", "related",
+    "related stories", "related articles", "read more", "read next", "more stories", "advertisement",
+    "sponsored", "subscribe", "sign up", "sign in", "log in", "newsletter", "follow us", "trending",
+    "most read", "most popular", "latest news", "you may also like", "recommended", "next article",
+    "previous article", "close", "cookie settings", "accept cookies", "privacy policy", "terms of use",
+}
+CHROME_PREFIX = re.compile(
+    r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
+    r"filed under\b|tags?:|categories?:|sources?\s*:?\s*(?:\d+\s*/\s*)?https?://)",
+    re.I,
+)
+RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)", re.I)
+COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
+CAPTION = re.compile(
+    r"credit\s*\.{2,}|\b(?:photo(?:graph)?|image|picture|video)\s*(?:credit)?\s*:|\(\s*(?:ap\s+)?photo\b|\bphoto by\b|"
+    r"getty images|\bafp via\b|/\s*(?:afp|reuters|ap)\s*$|\bvia (?:associated press|reuters|afp|ap)\b|file photo",
+    re.I,
+)
+BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
+CREDIT = re.compile(
+    r"\b(?:contributed(?:\s+(?:reporting|reports?|to this (?:report|story)))?|reported from|additional reporting|"
+    r"reporting by|editing by|edited by|writing by|compiled by)\b",
+    re.I,
+)
+DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)
+DATE_LINE = re.compile(rf"^{DATE_PATTERN}(?:\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*\(?[A-Z]{{2,5}}\)?)?[.\s]*$", re.I)
+DATE_ANY = re.compile(DATE_PATTERN, re.I)
+DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
+DATELINE_LEAD = re.compile(
+    r"^((?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]{1,})*)(?:,\s+[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
+)
+URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?", re.I)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
+PRICE = re.compile(r"[$€£]\s?\d|\b\d+\s?% off\b", re.I)
+WIRE_TAG = re.compile(r"/\s*(?:accesswire|prnewswire|pr newswire|business wire|globe newswire|globenewswire|einpresswire|newswire)\s*/|\bpress release\b", re.I)
+CALL_TO_ACTION = re.compile(
+    r"\b(?:click here|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|free (?:quotes?|trial|consultation|shipping)|"
+    r"order now|buy now|sign up (?:now|today)|subscribe (?:now|today)|limited[- ]time|act now|don'?t miss|get (?:your|a) free|"
+    r"special offer|discount code|promo code|unsubscribe|contact us|learn more at|apply now|book now)\b",
+    re.I,
+)
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+STOPWORDS = frozenset(
+    "the a an and or but of to in on at for from by with as is are was were be been being it its this that these those "
+    "he she they them his her their we our you your i me my not no yes so if than then there here has have had do does did "
+    "will would can could should may might must said says say also more most some any all one two three about after before "
+    "over under into out up down new who whom which what when where why how while just only other such own same very".split()
+)
+TERMINAL = (".", "!", "?", "”", '"', "’", "'", ":", ")")
+
+
+@dataclass
+class Block:
+    text: str
+    kind: str | None = None  # a structural kind, or None for a body candidate
+    rule: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    article_id: str
+    blocks: list[Block]
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- decoding
+
+def decode_bytes(content: bytes) -> tuple[str, str]:
+    """Decode raw bytes to text and repair mojibake; returns (text, encoding used)."""
+    import ftfy
+
+    if content.startswith(b"\xef\xbb\xbf"):
+        text, enc = content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, enc = content.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        try:
+            text, enc = content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = content.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, enc = content.decode("latin-1"), "latin-1"
+    # repair mojibake only: quotes, ligatures and widths stay as the author wrote them
+    return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_latin_ligatures=False,
+                         fix_character_width=False), enc
+
+
+# ----------------------------------------------------------------------------- splitting
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """Wire copy wraps paragraphs at a fixed width: consecutive lines of similar length that
+    mostly do not end a sentence belong to one paragraph."""
+    if len(lines) < 2:
+        return False
+    lengths = [len(s) for s in lines[:-1]]
+    open_ends = sum(1 for s in lines[:-1] if not s.rstrip().endswith(TERMINAL))
+    return max(lengths) <= 100 and min(lengths) >= 40 and open_ends >= max(1, len(lengths) // 2)
+
+
+def split_text_blocks(text: str) -> list[str]:
+    """Lines separated by blank lines are blocks; a run of hard-wrapped lines is one block."""
+    blocks: list[str] = []
+    run: list[str] = []
+    for line in text.splitlines() + [""]:
+        stripped = line.strip()
+        if stripped:
+            run.append(stripped)
+            continue
+        if run:
+            blocks.extend([" ".join(run)] if _is_hard_wrapped(run) else run)
+            run = []
+    return blocks
+
+
+def documents_from_text(article_id: str, text: str) -> list[Document]:
+    return [Document(article_id, [Block(t) for t in split_text_blocks(text)])]
+
+
+def documents_from_jsonl(file_id: str, text: str) -> tuple[list[Document], list[dict]]:
+    """One document per JSON record; a bad line is rejected and the rest are kept."""
+    docs, rejected = [], []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        article_id = f"{file_id}:{lineno}"
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+                raise ValueError("record has no non-empty 'text' string")
+        except ValueError as exc:
+            rejected.append({"file_id": file_id, "article_id": article_id, "reason": "bad_jsonl_record",
+                             "detail": f"line {lineno}: {str(exc)[:200]}"})
+            continue
+        blocks = []
+        if isinstance(record.get("title"), str) and record["title"].strip():
+            blocks.append(Block(record["title"].strip(), "title", "jsonl_field"))
+        blocks.extend(Block(t) for t in split_text_blocks(record["text"]))
+        meta = {k: str(record[k]).strip() for k in ("date", "url", "publisher") if record.get(k)}
+        docs.append(Document(article_id, blocks, {"meta_date": meta.get("date"), "url": meta.get("url"),
+                                                  "sitename": meta.get("publisher")}))
+    return docs, rejected
+
+
+def documents_from_html(article_id: str, html: str) -> list[Document]:
+    """Main text via trafilatura; every other visible line of the page is boilerplate."""
+    import trafilatura
+    from htmldate import find_date
+
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                            include_tables=False, favor_recall=True)
+    main_lines = split_text_blocks(extracted.text or "") if extracted else []
+    everything = split_text_blocks(trafilatura.html2txt(html) or "")
+    main_set = set(main_lines)
+    blocks: list[Block] = []
+    title = (extracted.title or "").strip() if extracted else ""
+    if title:
+        blocks.append(Block(title, "title", "html_metadata"))
+    seen_main = False
+    for line in everything:
+        if line in main_set:
+            seen_main = True
+            continue
+        if line == title or (title and line.startswith(title) and len(line) < len(title) + 40):
+            continue
+        blocks.append(Block(line, "boilerplate", "html_chrome_after" if seen_main else "html_chrome"))
+    # main text goes between the leading chrome and the trailing chrome
+    lead = [b for b in blocks if b.rule != "html_chrome_after"]
+    tail = [b for b in blocks if b.rule == "html_chrome_after"]
+    main_blocks = [Block(line) for line in main_lines if line != title]
+    meta_date = None
+    try:
+        meta_date = find_date(html, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises on pathological markup; the date stage reports a missing date
+        meta_date = None
+    meta = {"meta_date": meta_date, "url": extracted.url if extracted else None,
+            "sitename": extracted.sitename if extracted else None}
+    return [Document(article_id, lead + main_blocks + tail, meta)]
+
+
+# ----------------------------------------------------------------------------- classification
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z ]+", "", text.lower()).strip()
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def is_chrome(text: str) -> bool:
+    if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
+        return True
+    parts = [p.strip() for p in re.split(r"\s[|•·»›]\s", text)]
+    return len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
+
+
+def is_date_line(text: str) -> bool:
+    rest = DATE_LABEL.sub("", text.strip())
+    return bool(rest) and len(rest.split()) <= 9 and bool(DATE_LINE.match(rest) or DATE_SHAPED.match(rest))
+
+
+def is_headline_like(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 25 and len(text) <= 200 and not text.endswith((".", "!", "”", '"')) and text[0] not in "“\"'‘"
+
+
+def structural_kind(text: str) -> tuple[str | None, str]:
+    """A kind that follows from the line alone, or None for a body candidate."""
+    if is_date_line(text):
+        return "date", "date_line"
+    if is_chrome(text):
+        return "boilerplate", "chrome"
+    words = len(text.split())
+    if CAPTION.search(text) and words <= 90:
+        return "caption", "photo_credit_marker"
+    if BYLINE.match(text) and words <= 14:
+        return "byline", "by_line"
+    if CREDIT.search(text) and words <= 25:
+        return "credit", "credit_phrase"
+    m = DATELINE_LEAD.match(text)
+    if m and m.end() >= len(text.rstrip(" -–—:")) - 1:
+        return "dateline", "dateline_only"
+    return None, ""
+
+
+def content_words(text: str) -> Counter:
+    return Counter(w.lower().strip("'’") for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2)
+
+
+def cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+
+
+def promo_signals(text: str) -> float:
+    """Promotional and contact evidence, 0..1: links, emails, phones, prices, wire tags, calls to action, shouting."""
+    hits = (
+        len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text)) + len(PRICE.findall(text))
+        + 3 * len(WIRE_TAG.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + text.count("!")
+    )
+    words = _words(text)
+    if len(words) >= 6:
+        capitalised = sum(1 for w in words if w[0].isupper())
+        shouting = sum(1 for w in words if len(w) > 2 and w.isupper())
+        hits += 2 if capitalised / len(words) > 0.8 else 0  # Title Case Marketing Copy
+        hits += 2 if shouting / len(words) > 0.3 else 0
+    return min(1.0, hits / 4)
+
+
+def has_second_header(text: str, index: int, first_body: int | None) -> float:
+    """A dateline or a date in the opening words of a block after the article began."""
+    if first_body is None or index <= first_body:
+        return 0.0
+    opening = text[:120]
+    return 1.0 if (DATELINE_LEAD.match(text) and DATE_ANY.search(opening)) or WIRE_TAG.search(opening) else 0.0
+
+
+def classify(doc: Document) -> None:
+    """Assign structural kinds in place and compute spam features for body candidates."""
+    blocks = doc.blocks
+    for b in blocks:
+        if b.kind is None:
+            b.kind, b.rule = structural_kind(b.text)
+    # title: the first headline-like candidate before any body paragraph
+    if not any(b.kind == "title" for b in blocks):
+        for b in blocks:
+            if b.kind is None:
+                if is_headline_like(b.text) and len(b.text.split()) >= 3:
+                    b.kind, b.rule = "title", "first_headline"
+                break
+    candidates = [i for i, b in enumerate(blocks) if b.kind is None]
+    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8]
+    if long_candidates:
+        first_body, last_body = long_candidates[0], long_candidates[-1]
+        # short lines outside the article's span are page chrome (menus, widget titles)
+        for i in candidates:
+            b = blocks[i]
+            if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
+                b.kind, b.rule = "boilerplate", "short_line_outside_article"
+    else:
+        first_body = last_body = None
+    candidates = [i for i, b in enumerate(blocks) if b.kind is None]
+    vectors = {i: content_words(blocks[i].text) for i in candidates}
+    total = sum(vectors.values(), Counter())
+    n = max(len(blocks) - 1, 1)
+    for i in candidates:
+        b = blocks[i]
+        rest = total - vectors[i]
+        words = sum(vectors[i].values())
+        offtopic = (1 - cosine(vectors[i], rest)) if words >= MIN_WORDS_FOR_TOPIC else 0.0
+        b.scores = {
+            "promo_score": promo_signals(b.text),
+            "offtopic_score": round(offtopic, 4),
+            "position_score": round(i / n, 4),
+            "header_score": has_second_header(b.text, i, first_body),
+        }
+        b.scores["spam_score"] = round(
+            SPAM_WEIGHTS["promo"] * b.scores["promo_score"] + SPAM_WEIGHTS["offtopic"] * b.scores["offtopic_score"]
+            + SPAM_WEIGHTS["header"] * b.scores["header_score"] + SPAM_WEIGHTS["position"] * b.scores["position_score"],
+            4,
+        )
+    # a headline that introduces the next block takes that block's score (a pasted release's own title)
+    for pos, i in enumerate(candidates[:-1]):
+        b, nxt = blocks[i], blocks[candidates[pos + 1]]
+        if first_body is not None and i > first_body and is_headline_like(b.text):
+            b.scores["spam_score"] = max(b.scores["spam_score"], nxt.scores["spam_score"])
+            b.rule = "headline_of_next_block"
+
+
+# ----------------------------------------------------------------------------- articles
+
+@functools.lru_cache(maxsize=1)
+def known_publishers() -> dict[str, str]:
+    """domain → publisher name, from the user-editable warehouse/publishers.csv."""
+    lines = [ln for ln in PUBLISHER_FILE.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return {row["domain"].strip().lower(): row["publisher"].strip() for row in csv.DictReader(lines)}
+
+
+def publisher_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlparse(url if "://" in url else f"https://{url}").hostname or ""
+    host = re.sub(r"^(?:www\d?|m|amp|edition|mobile)\.", "", host.lower())
+    return known_publishers().get(host, host or None)
+
+
+def pick_source_url(texts: list[str]) -> str | None:
+    """The most article-like URL in the non-body lines: the one with the longest path."""
+    urls = [u.rstrip(".,;") for t in texts for u in re.findall(r"https?://\S+", t)]
+    urls = [u for u in urls if urlparse(u).path.strip("/")]
+    return max(urls, key=lambda u: len(urlparse(u).path), default=None)
+
+
+def article_row(doc: Document, file_id: str, file_name: str, fmt: str) -> dict:
+    kinds = [(b.kind, b.text) for b in doc.blocks]
+    title = next((t for k, t in kinds if k == "title"), None)
+    copyright_year, copyright_holder = None, None
+    for k, t in kinds:
+        m = COPYRIGHT.search(t) if k == "boilerplate" else None
+        if m:
+            copyright_year, copyright_holder = int(m.group(1)), (m.group(2).strip(" .,") or None)
+    source_url = doc.meta.get("url") or pick_source_url([t for k, t in kinds if k not in ("body", "spam")])
+    publisher = doc.meta.get("sitename") or copyright_holder or publisher_from_url(source_url)
+    first_body = next((t for k, t in kinds if k == "body"), "")
+    m = DATELINE_LEAD.match(first_body)
+    dateline = next((t.strip(" -–—:") for k, t in kinds if k == "dateline"), None) or (
+        m.group(1).strip() if m and len(m.group(1)) >= 4 else None)
+    return {
+        "article_id": doc.article_id, "file_id": file_id, "file_name": file_name, "format": fmt,
+        "title": title, "publisher": publisher, "source_url": source_url, "dateline": dateline,
+        "date_lines": [t for k, t in kinds if k == "date"], "meta_date": doc.meta.get("meta_date"),
+        "copyright_year": copyright_year,
+    }
+
+
+# ----------------------------------------------------------------------------- stage entry points
+
+def split_and_score(raw_files: pl.DataFrame) -> tuple[list[tuple[Document, dict]], list[dict]]:
+    """Decode, split and classify every accepted file once (duplicate content is read once)."""
+    out: list[tuple[Document, dict]] = []
+    rejected: list[dict] = []
+    accepted = raw_files.filter(pl.col("status") == "accepted").unique("file_id", keep="first", maintain_order=True)
+    for row in accepted.iter_rows(named=True):
+        text, _ = decode_bytes(row["content"])
+        file_id = row["file_id"]
+        if row["format"] == "jsonl":
+            docs, bad = documents_from_jsonl(file_id, text)
+            rejected.extend(bad)
+        elif row["format"] == "html":
+            docs = documents_from_html(file_id, text)
+        else:
+            docs = documents_from_text(file_id, text)
+        for doc in docs:
+            if not doc.blocks:
+                rejected.append({"file_id": file_id, "article_id": doc.article_id, "reason": "no_text",
+                                 "detail": f"{row['path']}: no text after decoding and extraction"})
+                continue
+            classify(doc)
+            out.append((doc, {"file_id": file_id, "file_name": row["file_name"], "format": row["format"]}))
+    return out, rejected
+
+
+def sections_frame(docs: list[tuple[Document, dict]]) -> pl.DataFrame:
+    rows = []
+    for doc, info in docs:
+        for ordinal, b in enumerate(doc.blocks):
+            rows.append({"file_id": info["file_id"], "article_id": doc.article_id, "ordinal": ordinal,
+                         "kind": b.kind or "body", "rule": b.rule or ("candidate" if b.kind is None else ""),
+                         "text": b.text, **{k: b.scores.get(k) for k in
+                                           ("promo_score", "offtopic_score", "position_score", "header_score", "spam_score")}})
+    return pl.DataFrame(rows, schema=SECTION_SCHEMA)
+
+
+def articles_frame(docs: list[tuple[Document, dict]], sections: pl.DataFrame) -> pl.DataFrame:
+    """One row per document, with the body built from its body sections only."""
+    by_article = {doc.article_id: doc for doc, _ in docs}
+    kinds = {(a, o): k for a, o, k in sections.select("article_id", "ordinal", "kind").iter_rows()}
+    rows = []
+    for doc, info in docs:
+        for ordinal, b in enumerate(doc.blocks):
+            b.kind = kinds[(doc.article_id, ordinal)]
+        rows.append(article_row(by_article[doc.article_id], info["file_id"], info["file_name"], info["format"]))
+    articles = pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
+    bodies = (
+        sections.filter(pl.col("kind") == "body").sort("article_id", "ordinal")
+        .group_by("article_id", maintain_order=True)
+        .agg(pl.col("text").str.join("\n\n").alias("body"))
+    )
+    return (
+        articles.join(bodies, on="article_id", how="left")
+        .with_columns(pl.col("body").fill_null(""))
+        .with_columns(word_count=pl.col("body").str.count_matches(r"\S+").cast(pl.Int32))
+    )
+
+
+def clean_files(raw_files: pl.DataFrame, now) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The clean stage: (sections, articles, rejections).
+
+    Body candidates that fail the clean suite's row expectations become `spam` sections, get a
+    rejection each, and are left out of the article bodies.
+    """
+    from assets.common import rejections_frame
+    from expectations.runner import row_rejections
+
+    docs, rejected = split_and_score(raw_files)
+    sections = sections_frame(docs)
+    candidates = sections.filter(pl.col("spam_score").is_not_null())
+    failing, _ = row_rejections(candidates, "clean", ["article_id", "ordinal"])
+    if failing.height:
+        spam = failing.unique(["article_id", "ordinal"]).select("article_id", "ordinal", _spam=pl.lit(True))
+        sections = (
+            sections.join(spam, on=["article_id", "ordinal"], how="left")
+            .with_columns(kind=pl.when("_spam").then(pl.lit("spam")).otherwise("kind"),
+                          rule=pl.when("_spam").then(pl.lit("gx:spam_score")).otherwise("rule"))
+            .drop("_spam")
+        )
+        file_of = dict(sections.select("article_id", "file_id").unique().iter_rows())
+        rejected += [{"file_id": file_of[r["article_id"]], "article_id": r["article_id"], "section_ordinal": r["ordinal"],
+                      "reason": r["reason"], "detail": r["detail"]} for r in failing.iter_rows(named=True)]
+    articles = articles_frame(docs, sections)
+    return sections, articles, rejections_frame(rejected, "clean", now)
+
+
+# ----------------------------------------------------------------------------- Dagster asset
+import dagster as dg  # noqa: E402
+from dagster import AssetExecutionContext  # noqa: E402
+
+from pipelines.metadata import counts_by, frame_metadata, rejection_metadata  # noqa: E402
+from pipelines.resources import NewsEtlSettings  # noqa: E402
+
+
+@dg.multi_asset(
+    outs={
+        "sections": dg.AssetOut(group_name="clean", description="Every line/block of every readable file, with its kind and spam scores."),
+        "cleaned_articles": dg.AssetOut(group_name="clean", description="One row per article: title, publisher, source URL and a body of body sections only."),
+        "clean_rejections": dg.AssetOut(group_name="clean", description="Spam sections and unreadable records, with the evidence."),
+    },
+    description="Split files into sections, classify each, and reject spam sections through the clean suite.",
+)
+def clean(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame):
+    sections, articles, rejections = clean_files(raw_files, news.run_now())
+    yield dg.Output(sections, "sections", metadata={
+        **frame_metadata(sections.filter(pl.col("kind") != "body"), ["kind", "rule", "text"]),
+        "dagster/row_count": sections.height,
+        "sections_by_kind": dg.MetadataValue.json(counts_by(sections, "kind")),
+        "spam_sections": int((sections["kind"] == "spam").sum()),
+    })
+    yield dg.Output(articles, "cleaned_articles", metadata=frame_metadata(articles, ["file_name", "title", "publisher", "word_count"]))
+    yield dg.Output(rejections, "clean_rejections", metadata=rejection_metadata(rejections))

@@ -1,0 +1,247 @@
+"""Date: find each article's declared date and its evidence, infer one for undated articles,
+and compute the consistency figures that the date suite's row expectations judge.
+
+Evidence is taken only from accepted sections: a date inside a rejected spam section dates nothing.
+"""
+
+import calendar
+import json
+import re
+from datetime import date, datetime
+
+import polars as pl
+
+from assets.common import DATE_PATTERN, MONTHS
+
+MONTH_NUMBER = {name: i for i, names in enumerate(
+    [(), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")]) for name in names}
+DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)
+ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+MONTH_FIRST = re.compile(rf"({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
+DAY_FIRST = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}})", re.I)
+NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
+FULL_DATE = re.compile(DATE_PATTERN, re.I)
+MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
+YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
+SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+# words that put a year in the future or make it a plan rather than a past event
+FUTURE_CUE = re.compile(
+    r"\b(?:will|would|shall|scheduled|expected|plans?|planned|planning|due|set to|slated|aims?|target(?:s|ed)?|"
+    r"by|until|till|through|next|upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision|before|ahead of)\b",
+    re.I,
+)
+
+DATED_SCHEMA_EXTRA = {
+    "declared_date": pl.Date,
+    "published_date": pl.Date,
+    "date_source": pl.String,
+    "date_status": pl.String,
+    "date_precision": pl.String,
+    "date_evidence": pl.String,
+    "declared_parse_error": pl.String,
+    "future_days": pl.Int64,
+    "future_evidence": pl.String,
+    "url_gap_days": pl.Int64,
+    "url_evidence": pl.String,
+    "copyright_gap_years": pl.Int64,
+    "copyright_evidence": pl.String,
+    "body_past_gap_days": pl.Int64,
+    "body_evidence": pl.String,
+}
+
+
+class DateParseError(ValueError):
+    pass
+
+
+def parse_declared(text: str) -> date:
+    """Parse a declared date (header line or metadata value) or say why it is not a date."""
+    s = DATE_LABEL.sub("", text.strip()).strip(" .")
+    try:
+        if m := ISO.match(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := MONTH_FIRST.search(s):
+            return date(int(m[3]), MONTH_NUMBER[m[1].lower()], int(m[2]))
+        if m := DAY_FIRST.search(s):
+            return date(int(m[3]), MONTH_NUMBER[m[2].lower()], int(m[1]))
+        if m := NUMERIC_DMY.match(s):
+            first, second, year = int(m[1]), int(m[2]), int(m[3])
+            day, month = (first, second) if first > 12 else (second, first) if second > 12 else (first, second)
+            return date(year, month, day)
+    except ValueError as exc:
+        raise DateParseError(f"declared {text.strip()!r} is not a real date ({exc})") from exc
+    import dateparser
+
+    parsed = dateparser.parse(s, settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    if parsed is None:
+        raise DateParseError(f"declared {text.strip()!r} is not a date")
+    return parsed.date()
+
+
+def url_date(url: str | None) -> date | None:
+    m = URL_DATE.search(url or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
+    """Dates the body reports as past: (lower bound of the event, precision, the words that say so).
+
+    A year inside a sentence that talks about plans or the future ("elections scheduled for 2025")
+    is not evidence; neither is any date after `now`.
+    """
+    events: list[tuple[date, str, str]] = []
+    for sentence in SENTENCE.findall(body):
+        if FUTURE_CUE.search(sentence):
+            continue
+        taken: list[tuple[int, int]] = []
+        for m in FULL_DATE.finditer(sentence):
+            try:
+                d = parse_declared(m.group(0))
+            except DateParseError:
+                continue
+            events.append((d, "day", m.group(0)))
+            taken.append(m.span())
+        for m in MONTH_YEAR.finditer(sentence):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
+            taken.append(m.span())
+        for m in YEAR.finditer(sentence):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            events.append((date(int(m[1]), 1, 1), "year", m.group(0)))
+    return [e for e in events if e[0] <= now]
+
+
+def _latest_end(event: tuple[date, str, str]) -> date:
+    """The last day an event of that precision could have been."""
+    d, precision, _ = event
+    if precision == "year":
+        return date(d.year, 12, 31)
+    if precision == "month":
+        return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return d
+
+
+def date_article(row: dict, body: str, now: date) -> dict:
+    """Evidence, declared and published dates, and the consistency figures for one article."""
+    evidence: list[dict] = []
+    declared, source, parse_error = None, None, None
+    for line in row["date_lines"] or []:
+        try:
+            d = parse_declared(line)
+            evidence.append({"source": "header", "text": line, "date": d.isoformat()})
+            if declared is None:
+                declared, source = d, "header"
+        except DateParseError as exc:
+            evidence.append({"source": "header", "text": line, "error": str(exc)})
+            parse_error = parse_error or str(exc)
+    if row.get("meta_date"):
+        meta_source = "html_meta" if row.get("format") == "html" else "jsonl_field"
+        try:
+            d = parse_declared(row["meta_date"])
+            evidence.append({"source": meta_source, "text": row["meta_date"], "date": d.isoformat()})
+            if declared is None:
+                declared, source = d, meta_source
+        except DateParseError as exc:
+            evidence.append({"source": meta_source, "text": row["meta_date"], "error": str(exc)})
+            parse_error = parse_error or str(exc)
+    from_url = url_date(row.get("source_url"))
+    if from_url:
+        evidence.append({"source": "url", "text": row["source_url"], "date": from_url.isoformat()})
+    if row.get("copyright_year"):
+        evidence.append({"source": "copyright", "text": str(row["copyright_year"])})
+    past = body_past_events(body, now)
+    latest_past = max(past, key=lambda e: e[0], default=None)
+    if latest_past:
+        evidence.append({"source": "body", "text": latest_past[2], "date": latest_past[0].isoformat()})
+
+    out = {k: None for k in DATED_SCHEMA_EXTRA}
+    out["declared_parse_error"] = parse_error if declared is None else None
+    if declared is None and from_url:
+        declared, source = from_url, "url"
+    if declared is not None:
+        out.update(declared_date=declared, published_date=declared, date_source=source, date_status="ok", date_precision="day")
+        out["future_days"] = (declared - now).days
+        out["future_evidence"] = f"declared {declared} is after now {now}"
+        if from_url and source != "url":
+            out["url_gap_days"] = abs((declared - from_url).days)
+            out["url_evidence"] = f"declared {declared} vs source URL date {from_url}"
+        if row.get("copyright_year"):
+            out["copyright_gap_years"] = declared.year - row["copyright_year"]
+            out["copyright_evidence"] = f"declared {declared} vs copyright year {row['copyright_year']}"
+        # the earliest a reported event could have happened must not be after the declared date
+        reported = [e for e in past if e[0] > declared]
+        if reported:
+            worst = max(reported, key=lambda e: e[0])
+            out["body_past_gap_days"] = (worst[0] - declared).days
+            shown = worst[0].year if worst[1] == "year" else worst[2]
+            out["body_evidence"] = f"declared {declared} < body reports {shown} as past"
+    elif latest_past:
+        out.update(published_date=latest_past[0], date_source="body", date_status="inferred", date_precision=latest_past[1])
+    elif row.get("copyright_year"):
+        out.update(published_date=date(row["copyright_year"], 1, 1), date_source="copyright", date_status="inferred",
+                   date_precision="year")
+    else:
+        out.update(date_status="undated")
+    out["date_evidence"] = json.dumps(evidence, ensure_ascii=False)
+    return out
+
+
+def date_evidence_frame(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    """`articles` plus one column per date fact; body evidence comes from body sections only."""
+    bodies = dict(
+        sections.filter(pl.col("kind") == "body").sort("article_id", "ordinal")
+        .group_by("article_id", maintain_order=True).agg(pl.col("text").str.join("\n"))
+        .iter_rows()
+    )
+    today = now.date()
+    facts = [date_article(row, bodies.get(row["article_id"], ""), today) for row in articles.iter_rows(named=True)]
+    return pl.concat([articles, pl.DataFrame(facts, schema=DATED_SCHEMA_EXTRA)], how="horizontal")
+
+
+def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The date stage: (accepted articles with their dates, rejections of mis-dated articles)."""
+    from assets.common import rejections_frame
+    from expectations.runner import row_rejections
+
+    evidence = date_evidence_frame(articles, sections, now)
+    failing, _ = row_rejections(evidence, "date", ["article_id"])
+    rejected_ids = set(failing["article_id"].to_list())
+    file_of = dict(evidence.select("article_id", "file_id").iter_rows())
+    rejections = rejections_frame(
+        [{"file_id": file_of[r["article_id"]], "article_id": r["article_id"], "reason": r["reason"], "detail": r["detail"]}
+         for r in failing.iter_rows(named=True)], "date", now)
+    return evidence.filter(~pl.col("article_id").is_in(rejected_ids)), rejections
+
+
+# ----------------------------------------------------------------------------- Dagster asset
+import dagster as dg  # noqa: E402
+from dagster import AssetExecutionContext  # noqa: E402
+
+from pipelines.metadata import counts_by, frame_metadata, rejection_metadata  # noqa: E402
+from pipelines.resources import NewsEtlSettings  # noqa: E402
+
+
+@dg.multi_asset(
+    outs={
+        "dated_articles": dg.AssetOut(group_name="date", description="Accepted articles with declared date, evidence, published date and date status."),
+        "date_rejections": dg.AssetOut(group_name="date", description="Mis-dated articles, with the evidence that contradicts the declared date."),
+    },
+    description="Find declared dates and their evidence, infer dates for undated articles, reject mis-dated ones.",
+)
+def date_stage(context: AssetExecutionContext, news: NewsEtlSettings, cleaned_articles: pl.DataFrame, sections: pl.DataFrame):
+    dated, rejections = date_articles(cleaned_articles, sections, news.run_now())
+    yield dg.Output(dated, "dated_articles", metadata={
+        **frame_metadata(dated, ["file_name", "declared_date", "published_date", "date_source", "date_status"]),
+        "articles_by_date_status": dg.MetadataValue.json(counts_by(dated, "date_status")),
+    })
+    yield dg.Output(rejections, "date_rejections", metadata=rejection_metadata(rejections))

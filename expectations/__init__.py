@@ -1,0 +1,1 @@
+"""Great Expectations suites (one JSON file per stage) and the helper that runs them."""

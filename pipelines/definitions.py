@@ -1,0 +1,35 @@
+"""The code location: one `Definitions` with assets, checks, job, schedule, sensor and resources."""
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.clean import clean
+from assets.date import date_stage
+from assets.dedupe import articles
+from assets.extract import extracted_mentions
+from assets.load import warehouse
+from assets.resolve import resolve
+from assets.stage import stage
+from pipelines.automation import landing_sensor, refresh_job, refresh_schedule
+from pipelines.checks import suite_checks
+from pipelines.resources import NewsEtlSettings, ParquetFrameIOManager
+
+asset_checks = [
+    *suite_checks("raw_files", "stage", ["path"]),
+    *suite_checks("sections", "clean", ["article_id", "ordinal"]),
+    *suite_checks("dated_articles", "date", ["article_id"]),
+    *suite_checks("articles", "dedupe", ["article_id"]),
+    *suite_checks("extracted_mentions", "extract", ["article_id", "section_ordinal", "start_char"]),
+    *suite_checks("entities", "resolve", ["entity_id"]),
+]
+
+news_settings = NewsEtlSettings()
+
+defs = dg.Definitions(
+    assets=[stage, clean, date_stage, articles, extracted_mentions, resolve, warehouse],
+    asset_checks=asset_checks,
+    jobs=[refresh_job],
+    schedules=[refresh_schedule],
+    sensors=[landing_sensor],
+    resources={"news": news_settings, "io_manager": ParquetFrameIOManager(news=news_settings)},
+)

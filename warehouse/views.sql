@@ -1,0 +1,42 @@
+-- Views for the questions users ask. Re-created on every load.
+
+-- Which entities appear together: one row per unordered pair, with the articles they share.
+CREATE OR REPLACE VIEW entity_cooccurrence AS
+WITH pairs AS (
+    SELECT DISTINCT a.article_id, a.entity_id AS entity_a, b.entity_id AS entity_b
+    FROM mentions a JOIN mentions b ON a.article_id = b.article_id AND a.entity_id < b.entity_id
+)
+SELECT p.entity_a, ea.canonical_name AS name_a, ea.label AS label_a,
+       p.entity_b, eb.canonical_name AS name_b, eb.label AS label_b,
+       count(*) AS article_count
+FROM pairs p JOIN entities ea ON ea.entity_id = p.entity_a JOIN entities eb ON eb.entity_id = p.entity_b
+GROUP BY ALL;
+
+-- How often each entity is mentioned per month of publication (undated articles are left out).
+CREATE OR REPLACE VIEW entity_timeline AS
+SELECT e.entity_id, e.canonical_name, e.label,
+       date_trunc('month', a.published_date)::DATE AS month,
+       count(*) AS mention_count, count(DISTINCT m.article_id) AS article_count
+FROM mentions m JOIN entities e USING (entity_id) JOIN articles a USING (article_id)
+WHERE a.published_date IS NOT NULL
+GROUP BY ALL;
+
+-- Each story and its reports.
+CREATE OR REPLACE VIEW story_overview AS
+SELECT story_id, count(*) AS article_count,
+       min(published_date) AS first_published, max(published_date) AS last_published,
+       list(DISTINCT publisher) FILTER (WHERE publisher IS NOT NULL) AS publishers,
+       list(file_name ORDER BY file_name) AS files,
+       any_value(title) FILTER (WHERE title IS NOT NULL) AS a_title
+FROM articles GROUP BY story_id;
+
+-- What was rejected and why.
+CREATE OR REPLACE VIEW rejections_summary AS
+SELECT stage, reason, count(*) AS rejected, count(DISTINCT file_id) AS files,
+       any_value(detail) AS example_detail
+FROM rejections GROUP BY stage, reason;
+
+-- Sections by kind, for a quick look at what cleaning kept and dropped.
+CREATE OR REPLACE VIEW section_kinds AS
+SELECT kind, count(*) AS sections, count(DISTINCT article_id) AS articles, sum(length(text)) AS characters
+FROM sections GROUP BY kind;
