@@ -74,7 +74,7 @@ CAPTION = re.compile(
     r"getty images|\bafp via\b|/\s*(?:afp|reuters|ap)\s*$|\bvia (?:associated press|reuters|afp|ap)\b|file photo",
     re.I,
 )
-BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
+BYLINE = re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
 CREDIT = re.compile(
     r"\b(?:contributed(?:\s+(?:reporting|reports?|to this (?:report|story)))?|reported from|additional reporting|"
     r"reporting by|editing by|edited by|writing by|compiled by)\b",
@@ -91,7 +91,12 @@ URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:co
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
 PRICE = re.compile(r"[$€£]\s?\d|\b\d+\s?% off\b", re.I)
-WIRE_TAG = re.compile(r"/\s*(?:accesswire|prnewswire|pr newswire|business wire|globe newswire|globenewswire|einpresswire|newswire)\s*/|\bpress release\b", re.I)
+WIRE_TAG = re.compile(
+    r"/\s*(?:accesswire|prnewswire|pr newswire|business wire|globe newswire|globenewswire|einpresswire|newswire)\s*/"
+    r"|/\s*[A-Z][A-Za-z ]{2,25}/\s*(?:--|—|–)"  # the "CITY, date /Distributor/ --" shape of a syndicated release
+    r"|\bpress release\b",
+    re.I,
+)
 CALL_TO_ACTION = re.compile(
     r"\b(?:click here|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|free (?:quotes?|trial|consultation|shipping)|"
     r"order now|buy now|sign up (?:now|today)|subscribe (?:now|today)|limited[- ]time|act now|don'?t miss|get (?:your|a) free|"
@@ -151,11 +156,11 @@ def decode_bytes(content: bytes) -> tuple[str, str]:
 def _is_hard_wrapped(lines: list[str]) -> bool:
     """Wire copy wraps paragraphs at a fixed width: consecutive lines of similar length that
     mostly do not end a sentence belong to one paragraph."""
-    if len(lines) < 2:
+    if len(lines) < 2 or any(structural_kind(line)[0] for line in lines):
         return False
     lengths = [len(s) for s in lines[:-1]]
     open_ends = sum(1 for s in lines[:-1] if not s.rstrip().endswith(TERMINAL))
-    return max(lengths) <= 100 and min(lengths) >= 40 and open_ends >= max(1, len(lengths) // 2)
+    return max(lengths) <= 100 and max(lengths) - min(lengths) <= 30 and open_ends >= max(1, len(lengths) // 2)
 
 
 def split_text_blocks(text: str) -> list[str]:
@@ -202,40 +207,74 @@ def documents_from_jsonl(file_id: str, text: str) -> tuple[list[Document], list[
     return docs, rejected
 
 
+HTML_CONTAINERS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption", "td", "th", "dt", "dd",
+                   "blockquote", "pre", "address", "div"}
+HTML_INLINE = {"a", "span", "small", "time", "button", "label"}  # a block of their own only outside any container
+HTML_SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "form", "select", "option"}
+
+
+def visible_blocks(html: str) -> list[str]:
+    """Visible text of the page as blocks in page order: the innermost block elements with text."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # lxml raises on empty or non-markup documents
+        return split_text_blocks(html)
+    for bad in root.xpath("//" + " | //".join(HTML_SKIP)):
+        bad.drop_tree()
+    blocks: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in HTML_CONTAINERS:
+            if any(isinstance(d.tag, str) and d.tag in HTML_CONTAINERS for d in el.iterdescendants()):
+                continue
+        elif el.tag not in HTML_INLINE or any(a.tag in HTML_CONTAINERS for a in el.iterancestors()):
+            continue
+        text = " ".join(el.text_content().split())
+        if text:
+            blocks.append(text)
+    return blocks
+
+
 def documents_from_html(article_id: str, html: str) -> list[Document]:
-    """Main text via trafilatura; every other visible line of the page is boilerplate."""
+    """Main text via trafilatura; other visible blocks keep a structural kind or are boilerplate."""
     import trafilatura
     from htmldate import find_date
 
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                             include_tables=False, favor_recall=True)
-    main_lines = split_text_blocks(extracted.text or "") if extracted else []
-    everything = split_text_blocks(trafilatura.html2txt(html) or "")
+    title = " ".join((extracted.title or "").split()) if extracted else ""
+    main_lines = [" ".join(t.split()) for t in split_text_blocks(extracted.text or "")] if extracted else []
     main_set = set(main_lines)
     blocks: list[Block] = []
-    title = (extracted.title or "").strip() if extracted else ""
-    if title:
-        blocks.append(Block(title, "title", "html_metadata"))
-    seen_main = False
-    for line in everything:
-        if line in main_set:
-            seen_main = True
-            continue
-        if line == title or (title and line.startswith(title) and len(line) < len(title) + 40):
-            continue
-        blocks.append(Block(line, "boilerplate", "html_chrome_after" if seen_main else "html_chrome"))
-    # main text goes between the leading chrome and the trailing chrome
-    lead = [b for b in blocks if b.rule != "html_chrome_after"]
-    tail = [b for b in blocks if b.rule == "html_chrome_after"]
-    main_blocks = [Block(line) for line in main_lines if line != title]
+    placed: set[str] = set()
+    title_placed = False
+    for text in visible_blocks(html):
+        if text == title and not title_placed:
+            blocks.append(Block(text, "title", "html_title"))
+            title_placed = True
+        elif text in main_set and text not in placed:
+            blocks.append(Block(text))
+            placed.add(text)
+        else:
+            kind, rule = structural_kind(text)
+            blocks.append(Block(text, kind if kind in ("date", "byline", "caption", "credit") else "boilerplate",
+                                rule if kind in ("date", "byline", "caption", "credit") else "html_outside_main_text"))
+    last_main = max((i for i, b in enumerate(blocks) if b.kind is None), default=len(blocks) - 1)
+    missing = [Block(t) for t in main_lines if t not in placed and t != title]
+    blocks[last_main + 1:last_main + 1] = missing
+    if title and not title_placed:
+        blocks.insert(0, Block(title, "title", "html_metadata"))
     meta_date = None
     try:
         meta_date = find_date(html, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
-    except Exception:  # htmldate raises on pathological markup; the date stage reports a missing date
+    except Exception:  # htmldate raises on pathological markup; the date stage then has no metadata date
         meta_date = None
     meta = {"meta_date": meta_date, "url": extracted.url if extracted else None,
             "sitename": extracted.sitename if extracted else None}
-    return [Document(article_id, lead + main_blocks + tail, meta)]
+    return [Document(article_id, blocks, meta)]
 
 
 # ----------------------------------------------------------------------------- classification
@@ -298,8 +337,9 @@ def cosine(a: Counter, b: Counter) -> float:
 def promo_signals(text: str) -> float:
     """Promotional and contact evidence, 0..1: links, emails, phones, prices, wire tags, calls to action, shouting."""
     hits = (
-        len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text)) + len(PRICE.findall(text))
+        len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text))
         + 3 * len(WIRE_TAG.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + text.count("!")
+        + 0.5 * min(len(PRICE.findall(text)), 2)  # prices are news too: a weak signal, capped
     )
     words = _words(text)
     if len(words) >= 6:
@@ -338,8 +378,12 @@ def classify(doc: Document) -> None:
         # short lines outside the article's span are page chrome (menus, widget titles)
         for i in candidates:
             b = blocks[i]
+            if promo_signals(b.text):
+                continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
+            elif i > last_body and is_headline_like(b.text) and len(b.text.split()) <= 14:
+                b.kind, b.rule = "boilerplate", "headline_after_article"  # related-story links, widget titles
     else:
         first_body = last_body = None
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
@@ -368,6 +412,12 @@ def classify(doc: Document) -> None:
         if first_body is not None and i > first_body and is_headline_like(b.text):
             b.scores["spam_score"] = max(b.scores["spam_score"], nxt.scores["spam_score"])
             b.rule = "headline_of_next_block"
+    # a contact or promotional block right after a high-scoring one continues it (a release's "Media contact:")
+    for pos, i in enumerate(candidates[1:], start=1):
+        b, prev = blocks[i], blocks[candidates[pos - 1]]
+        if b.scores["promo_score"] > 0 and prev.scores["spam_score"] > b.scores["spam_score"] and len(b.text.split()) <= 40:
+            b.scores["spam_score"] = prev.scores["spam_score"]
+            b.rule = "continues_previous_block"
 
 
 # ----------------------------------------------------------------------------- articles

@@ -156,7 +156,8 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         label = next(r["label"] for r in rows if r["entity_id"] == eid) if eid not in forced else None
         best_len = max(len(normalise(f).split()) for f in forms)
         full = [f for f in forms if len(normalise(f).split()) == best_len]
-        entity_rows.append({"entity_id": eid, "canonical_name": forced.get(eid) or max(full, key=lambda f: (forms[f], f)),
+        best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (forms[f], f)))
+        entity_rows.append({"entity_id": eid, "canonical_name": best,
                             "label": label})
     resolved = pl.DataFrame(
         [{k: r[k] for k in ("article_id", "section_ordinal", "start_char", "end_char", "text", "label", "entity_id")} for r in rows],
