@@ -22,7 +22,7 @@ from warehouse import SQL_DIR
 
 ALIAS_FILE = SQL_DIR / "aliases.csv"
 FUZZY_THRESHOLD = 90
-SURNAME_THRESHOLD = 85
+SURNAME_THRESHOLD = 80
 TITLES = (
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "gen", "general", "lt", "col", "colonel", "maj", "major",
     "capt", "captain", "sgt", "adm", "admiral", "president", "vice president", "prime minister", "minister", "secretary",
@@ -53,6 +53,14 @@ def normalise(name: str) -> str:
 def surname(key: str) -> str:
     tokens = [t for t in key.split() if t not in PARTICLES]
     return tokens[-1] if tokens else key
+
+
+def same_person_shape(a: str, b: str) -> bool:
+    """Fuzzy-close person names must also agree on the surname and on the first name's initial
+    (Mohammed/Muhammad pass; Anna/Hanna do not)."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(surname(a), surname(b)) >= SURNAME_THRESHOLD and a[:1] == b[:1]
 
 
 def acronym_of(key: str) -> str:
@@ -135,7 +143,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         group = LABEL_GROUP.get(key_label[key], key_label[key])
         anchors = anchors_by_group[group]
         best = process.extractOne(key, anchors, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD) if anchors else None
-        if best and (group != "PERSON" or fuzz.ratio(surname(key), surname(best[0])) >= SURNAME_THRESHOLD):
+        if best and (group != "PERSON" or same_person_shape(key, best[0])):
             canonical_key[key] = best[0]
         else:
             canonical_key[key] = key

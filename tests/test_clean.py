@@ -1,0 +1,146 @@
+"""Clean: section kinds and spam rejection on small hand-written files."""
+import json
+from datetime import datetime, timezone
+
+import polars as pl
+
+from assets.clean import clean_files, decode_bytes, split_text_blocks
+from assets.stage import RAW_FILES_SCHEMA
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+ARTICLE = """Home | News | Sport | Weather
+Harbour authority approves dredging plan for Port Wenlow
+
+Cranes stand idle at the western quay. Photo: Ada Brum / Wenlow Post
+
+May 12, 2025
+
+By Tomas Reyl
+
+WENLOW — The Port Wenlow Harbour Authority approved a plan on Monday to deepen the main channel, ending a year of argument over the cost of the dredging and its effect on fishing grounds.
+
+The authority said the work would allow larger container ships to berth at the western quay, which has lost trade to deeper ports along the coast since 2022.
+
+Fishing crews had opposed the plan, saying silt from the dredging would drive fish from the bay. The authority promised to pay for a survey of the fishing grounds every year while the work lasts.
+
+"We listened," said the authority's chair, Mirela Osk.
+
+Dredging is due to start in September and to take eighteen months, the authority said.
+
+Ines Varga contributed reporting from Wenlow.
+
+Best Price Guarantee On Garden Furniture Sets
+
+SPRINGFIELD / NewsLink / -- Shop now at www.gardendeals-example.com and get 30% off every patio set! Call 555-123-4567 today for a free quote, limited time only. Email sales@gardendeals-example.com.
+
+Share this story
+© 2025 Wenlow Post
+"""
+
+
+def raw_frame(files: dict[str, bytes | str]) -> pl.DataFrame:
+    rows = []
+    for i, (name, content) in enumerate(files.items()):
+        data = content.encode() if isinstance(content, str) else content
+        fmt = {"jsonl": "jsonl", "html": "html"}.get(name.rsplit(".", 1)[-1], "txt")
+        rows.append({"file_id": f"{i:064x}", "file_name": name, "path": name, "format": fmt, "size_bytes": len(data),
+                     "batch_id": "b", "ingested_at": NOW, "status": "accepted", "content": data})
+    return pl.DataFrame(rows, schema=RAW_FILES_SCHEMA)
+
+
+def kinds_of(sections: pl.DataFrame) -> dict[str, str]:
+    return dict(sections.select("text", "kind").iter_rows())
+
+
+def test_each_line_gets_the_kind_a_reader_would_give_it():
+    sections, articles, rejections = clean_files(raw_frame({"a.txt": ARTICLE}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds["Home | News | Sport | Weather"] == "boilerplate"
+    assert kinds["Harbour authority approves dredging plan for Port Wenlow"] == "title"
+    assert kinds["Cranes stand idle at the western quay. Photo: Ada Brum / Wenlow Post"] == "caption"
+    assert kinds["May 12, 2025"] == "date"
+    assert kinds["By Tomas Reyl"] == "byline"
+    assert kinds["Ines Varga contributed reporting from Wenlow."] == "credit"
+    assert kinds["Share this story"] == "boilerplate"
+    assert kinds["© 2025 Wenlow Post"] == "boilerplate"
+    assert kinds['"We listened," said the authority\'s chair, Mirela Osk.'] == "body"  # short quote stays
+    article = articles.row(0, named=True)
+    assert article["title"].startswith("Harbour authority") and article["dateline"] == "WENLOW"
+    assert article["publisher"] == "Wenlow Post" and article["copyright_year"] == 2025
+    assert article["body"].count("\n\n") == 4  # five body paragraphs
+
+
+def test_pasted_advert_is_rejected_as_spam_with_its_headline():
+    sections, articles, rejections = clean_files(raw_frame({"a.txt": ARTICLE}), NOW)
+    spam = sections.filter(pl.col("kind") == "spam")["text"].to_list()
+    assert spam[0] == "Best Price Guarantee On Garden Furniture Sets"
+    assert spam[1].startswith("SPRINGFIELD / NewsLink")
+    assert "garden" not in articles["body"].item().lower()
+    assert rejections["reason"].to_list() == ["spam", "spam"]
+    assert all(d.startswith("spam_score") for d in rejections["detail"])
+    assert rejections["section_ordinal"].null_count() == 0
+
+
+def test_business_news_with_figures_is_not_spam():
+    text = (
+        "Kelvar Foods lifts profit forecast\n\n"
+        "Kelvar Foods raised its profit forecast on Thursday after sales rose 14% to $2.1 billion in the second quarter.\n\n"
+        "Chief executive Dana Moor said the company would open four plants and hire 900 people. "
+        "\"Demand has been stronger than we planned for,\" she told analysts.\n\n"
+        "Shares rose 6% to $41.20. Analysts at two banks raised their price targets to $45 and $48.\n\n"
+        "The company said margins would narrow as grain costs rose, and it kept its dividend at 30 cents a share.\n"
+    )
+    sections, _, rejections = clean_files(raw_frame({"b.txt": text}), NOW)
+    assert rejections.height == 0
+    assert (sections["kind"] == "body").sum() == 4
+
+
+def test_jsonl_bad_record_is_rejected_and_the_rest_kept():
+    good = {"title": "Bridge reopens", "date": "2025-03-03", "url": "https://example.org/2025/03/03/bridge",
+            "text": "The Alder bridge reopened on Monday after repairs.\n\nTraffic was light."}
+    lines = [json.dumps(good), "{not json", json.dumps({"title": "no text"}), json.dumps(good | {"title": "Second"})]
+    sections, articles, rejections = clean_files(raw_frame({"feed.jsonl": "\n".join(lines)}), NOW)
+    assert articles["title"].to_list() == ["Bridge reopens", "Second"]
+    assert sorted(rejections["detail"].str.slice(0, 6).to_list()) == ["line 2", "line 3"]
+    assert set(rejections["reason"]) == {"bad_jsonl_record"}
+    assert articles["meta_date"].to_list() == ["2025-03-03", "2025-03-03"]
+
+
+def test_html_main_text_chrome_and_metadata():
+    html = """<html><head><title>Tram line opens | Vale Courier</title>
+    <meta property="og:site_name" content="Vale Courier">
+    <meta property="article:published_time" content="2025-04-02T08:00:00Z">
+    <link rel="canonical" href="https://valecourier.example/2025/04/02/tram-line-opens/"></head>
+    <body><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+    <article><h1>Tram line opens</h1>
+    <p>The first trams ran on the new eastern line on Wednesday, linking the station with the hospital.</p>
+    <p>The city council said about 9,000 people a day are expected to use the line in its first year.</p>
+    <p>Drivers were told to expect delays at two junctions while the signals are adjusted this month.</p>
+    </article><footer><p>© 2025 Vale Courier</p></footer></body></html>"""
+    sections, articles, _ = clean_files(raw_frame({"page.html": html}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds["Home"] == "boilerplate" and kinds["News"] == "boilerplate"
+    assert (sections["kind"] == "body").sum() == 3
+    article = articles.row(0, named=True)
+    assert article["publisher"] == "Vale Courier"
+    assert article["source_url"].endswith("/2025/04/02/tram-line-opens/")
+    assert article["meta_date"] == "2025-04-02"
+
+
+def test_hard_wrapped_wire_copy_becomes_one_paragraph():
+    wrapped = ("The council voted on Tuesday to close the old market hall\n"
+               "for eighteen months of repairs, after engineers found that\n"
+               "the roof beams had rotted through in several places.\n\n"
+               "Traders will move to a temporary site by the river.\n")
+    assert split_text_blocks(wrapped) == [
+        "The council voted on Tuesday to close the old market hall for eighteen months of repairs, after engineers "
+        "found that the roof beams had rotted through in several places.",
+        "Traders will move to a temporary site by the river."]
+
+
+def test_encodings_are_decoded_and_mojibake_repaired():
+    assert decode_bytes("Café in Zürich".encode("cp1252"))[0] == "Café in Zürich"
+    assert decode_bytes("Café".encode("utf-16"))[0] == "Café"
+    assert decode_bytes("naÃ¯ve cafÃ©".encode("utf-8"))[0] == "naïve café"
+    assert decode_bytes("“quoted”".encode())[0] == "“quoted”"  # curly quotes kept as written

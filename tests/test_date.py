@@ -1,0 +1,99 @@
+"""Date: declared dates, evidence, inference and the mis-dated rules."""
+from datetime import date, datetime, timezone
+
+import polars as pl
+import pytest
+
+from assets.clean import ARTICLE_SCHEMA
+from assets.date import DateParseError, body_past_events, date_articles, parse_declared
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-02-11", date(2024, 2, 11)),
+    ("date 2024-02-12", date(2024, 2, 12)),
+    ("March 2, 1987", date(1987, 3, 2)),
+    ("2 March 1987", date(1987, 3, 2)),
+    ("Published Mon, 02 Mar 1987", date(1987, 3, 2)),
+    ("Updated: Sept. 9, 2023", date(2023, 9, 9)),
+    ("2025-02-18T09:00:00Z", date(2025, 2, 18)),
+])
+def test_declared_dates_in_common_formats(text, expected):
+    assert parse_declared(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024-13-45", "February 30, 2024", "date 2023-02-29"])
+def test_impossible_dates_are_parse_errors(text):
+    with pytest.raises(DateParseError, match="not a real date"):
+        parse_declared(text)
+
+
+def test_future_tense_years_are_not_past_events():
+    body = ("The dam was finished in 2019. Elections are scheduled for 2027. "
+            "The ministry plans to double capacity by 2030. Floods in March 2023 closed the road.")
+    found = {(d.year, precision) for d, precision, _ in body_past_events(body, date(2025, 6, 1))}
+    assert found == {(2019, "year"), (2023, "month")}
+
+
+def _articles(**overrides) -> pl.DataFrame:
+    row = {k: None for k in ARTICLE_SCHEMA} | {"article_id": "a1", "file_id": "f1", "file_name": "a.txt", "format": "txt",
+                                               "date_lines": []}
+    return pl.DataFrame([row | overrides], schema=ARTICLE_SCHEMA)
+
+
+def _sections(body: str) -> pl.DataFrame:
+    return pl.DataFrame({"article_id": ["a1"], "ordinal": [0], "kind": ["body"], "text": [body]})
+
+
+def run(body="The mayor opened the new library on Friday.", **overrides):
+    return date_articles(_articles(**overrides), _sections(body), NOW)
+
+
+def test_consistent_declared_date_is_ok():
+    dated, rejected = run("The strike that began in 2024 ended this week.", date_lines=["April 3, 2025"],
+                          source_url="https://example.org/2025/04/02/strike-ends", copyright_year=2025)
+    row = dated.row(0, named=True)
+    assert rejected.height == 0
+    assert (row["declared_date"], row["date_status"], row["date_source"]) == (date(2025, 4, 3), "ok", "header")
+
+
+@pytest.mark.parametrize("overrides, body, reason, evidence", [
+    ({"date_lines": ["June 28, 2031"]}, "Talks continued.", "mis_dated_future", "after now"),
+    ({"date_lines": ["2019-02-12"], "source_url": "https://example.org/world/2024/02/11/story/"}, "Talks continued.",
+     "mis_dated_url_conflict", "URL date 2024-02-11"),
+    ({"date_lines": ["June 28, 2012"], "copyright_year": 2021}, "Talks continued.",
+     "mis_dated_copyright_conflict", "copyright year 2021"),
+    ({"date_lines": ["June 28, 2012"]}, "The groups were merged into the army in 2016.", "mis_dated_before_body_events",
+     "body reports 2016 as past"),
+    ({"date_lines": ["2024-13-45"]}, "Talks continued.", "mis_dated_unparseable", "not a real date"),
+])
+def test_mis_dated_articles_are_rejected_with_the_evidence(overrides, body, reason, evidence):
+    dated, rejected = run(body, **overrides)
+    assert dated.height == 0
+    assert reason in rejected["reason"].to_list()
+    detail = rejected.filter(pl.col("reason") == reason)["detail"].item()
+    assert evidence in detail
+
+
+def test_url_one_day_off_is_tolerated():
+    dated, rejected = run(date_lines=["2024-02-12"], source_url="https://example.org/2024/02/11/x/")
+    assert rejected.height == 0 and dated["date_status"].item() == "ok"
+
+
+def test_undated_article_is_inferred_from_the_latest_past_event():
+    dated, rejected = run("The plant closed in 2019. A court ruled on 4 March 2022 that it may reopen. "
+                          "Reopening is planned for 2026.")
+    row = dated.row(0, named=True)
+    assert rejected.height == 0
+    assert (row["published_date"], row["date_source"], row["date_status"]) == (date(2022, 3, 4), "body", "inferred")
+
+
+def test_article_with_no_evidence_is_undated_not_rejected():
+    dated, rejected = run("Residents gathered on the square to watch the parade.")
+    assert rejected.height == 0 and dated["date_status"].item() == "undated" and dated["published_date"].item() is None
+
+
+def test_jsonl_date_field_declares_the_date():
+    dated, _ = run(meta_date="2025-03-03", format="jsonl")
+    assert (dated["declared_date"].item(), dated["date_source"].item()) == (date(2025, 3, 3), "jsonl_field")

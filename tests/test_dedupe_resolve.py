@@ -1,0 +1,66 @@
+"""Dedupe (stories) and resolve (entities) on small frames."""
+from datetime import date
+
+import polars as pl
+
+from assets.dedupe import assign_stories
+from assets.resolve import normalise, resolve_entities
+
+REPORT_A = ("Flooding on the Maren river forced 1,240 people from their homes in Braskov on Tuesday, officials said. "
+            "The river rose 3.2 metres overnight. Mayor Lida Orsk said 14 schools would stay shut until 9 April, "
+            "and the Regional Water Authority sent 35 pumps to the town.")
+REPORT_B = ("Officials in Braskov said on Tuesday that 1,240 residents had to leave their houses as the Maren "
+            "burst its banks. Overnight the water climbed 3.2 metres. According to Lida Orsk, the mayor, 14 schools "
+            "remain closed until 9 April while 35 pumps from the Regional Water Authority are deployed.")
+OTHER = ("Flooding on the Tessel river closed two roads near Aldham on Friday. Police said nobody was hurt. "
+         "The council opened a shelter in the sports hall for 60 people and expects the water to fall by Sunday.")
+
+
+def test_reworded_report_is_the_same_story_and_lends_its_date():
+    frame = pl.DataFrame({
+        "article_id": ["a", "b", "c"], "body": [REPORT_A, REPORT_B, OTHER],
+        "published_date": [date(2025, 4, 1), None, date(2025, 4, 4)],
+        "date_status": ["ok", "undated", "ok"], "date_source": ["header", None, "header"], "date_precision": ["day", None, "day"],
+    })
+    out, pairs = assign_stories(frame)
+    story = dict(out.select("article_id", "story_id").iter_rows())
+    assert story["a"] == story["b"] != story["c"]
+    b = out.filter(pl.col("article_id") == "b").row(0, named=True)
+    assert (b["published_date"], b["date_source"], b["date_status"]) == (date(2025, 4, 1), "duplicate", "inferred")
+
+
+def test_spelling_variants_normalise_alike():
+    assert normalise("Kata’ib Hezbollah") == normalise("Kataib Hezbollah") == normalise("Khataib Hezbollah")
+    assert normalise("Mr. al-Kadhimi") == normalise("Al-Kadhimi") == normalise("al-Kadhimi's")
+    assert normalise("the Popular Mobilization Forces") == normalise("Popular Mobilization Forces")
+
+
+def _mentions(rows):
+    return pl.DataFrame(rows, schema={"article_id": pl.String, "section_ordinal": pl.Int32, "start_char": pl.Int32,
+                                      "end_char": pl.Int32, "text": pl.String, "label": pl.String}, orient="row")
+
+
+def test_surnames_and_acronyms_link_to_full_names_within_an_article():
+    body = "Lida Orsk leads the Regional Water Authority (RWA). Orsk said the RWA would help."
+    mentions = _mentions([("a", 0, 0, 9, "Lida Orsk", "PERSON"), ("a", 0, 19, 44, "Regional Water Authority", "ORG"),
+                          ("a", 0, 46, 49, "RWA", "ORG"), ("a", 0, 52, 56, "Orsk", "PERSON"), ("a", 0, 66, 69, "RWA", "ORG")])
+    resolved, entities, aliases = resolve_entities(mentions, {"a": body}, aliases={})
+    assert entities.height == 2
+    names = set(entities["canonical_name"])
+    assert names == {"Lida Orsk", "Regional Water Authority"}
+    assert set(aliases["alias"]) == {"Lida Orsk", "Orsk", "Regional Water Authority", "RWA"}
+
+
+def test_distinct_people_with_similar_names_are_not_merged():
+    mentions = _mentions([("a", 0, 0, 10, "Anna Varga", "PERSON"), ("b", 0, 0, 10, "Anna Vargo", "PERSON"),
+                          ("c", 0, 0, 11, "Hanna Varga", "PERSON"), ("d", 0, 0, 10, "Anna Varga", "PERSON")])
+    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    assert entities.filter(pl.col("canonical_name") == "Anna Varga")["mention_count"].item() == 2
+    assert entities.height == 3
+
+
+def test_alias_file_entries_override():
+    mentions = _mentions([("a", 0, 0, 4, "U.S.", "GPE"), ("b", 0, 0, 13, "United States", "GPE"), ("c", 0, 0, 7, "America", "GPE")])
+    _, entities, _ = resolve_entities(mentions, {}, aliases={normalise("U.S."): ("United States", "GPE"),
+                                                             normalise("America"): ("United States", "GPE")})
+    assert entities.rows() == [(entities["entity_id"].item(), "United States", "GPE", 3, 3)]
