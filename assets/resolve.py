@@ -10,6 +10,7 @@
 """
 
 import csv
+import functools
 import hashlib
 import re
 import unicodedata
@@ -33,7 +34,19 @@ TITLES = (
 TITLE_PREFIX = re.compile(r"^(?:(?:%s)\.?\s+)+" % "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)))
 PARTICLES = ("al", "el", "ul", "bin", "ibn", "abu", "de", "van", "von", "der", "da", "di")
 ACRONYM_INTRO = re.compile(r"\b((?:[A-Z][\w'’-]*\s+){1,7}?(?:[A-Z][\w'’-]*))\s*\(([A-Z][A-Z.]{1,9}s?)\)")
+# words that make a name an organisation whatever the model said (small models often tag militias as people)
+ORG_WORDS = frozenset(
+    "hezbollah hizbollah brigade brigades forces force units corps army militia militias party ministry council committee "
+    "union authority agency company bank group university institute association league federation organization "
+    "organisation commission department court parliament police guard guards front movement network coalition "
+    "times post press news".split()
+)
 LABEL_GROUP = {"GPE": "PLACE", "LOC": "PLACE", "FAC": "FAC", "ORG": "ORG", "NORP": "NORP", "PERSON": "PERSON", "EVENT": "EVENT"}
+
+
+@functools.lru_cache(maxsize=1)
+def org_words() -> frozenset[str]:
+    return frozenset(normalise(w) for w in ORG_WORDS)
 
 
 def normalise(name: str) -> str:
@@ -135,6 +148,9 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     for r in rows:
         label_votes[r["key"]][r["label"]] += 1
     key_label = {k: v.most_common(1)[0][0] for k, v in label_votes.items()}
+    for k, label in key_label.items():
+        if label in ("PERSON", "NORP", "GPE") and org_words() & set(k.split()) and len(k.split()) >= 2:
+            key_label[k] = "ORG"
     # across articles: fuzzy-match keys of the same label group, most frequent keys become the anchors
     key_counts = Counter(r["key"] for r in rows)
     canonical_key: dict[str, str] = {}
