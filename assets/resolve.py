@@ -29,7 +29,7 @@ TITLES = (
     "capt", "captain", "sgt", "adm", "admiral", "president", "vice president", "prime minister", "minister", "secretary",
     "senator", "sen", "rep", "representative", "gov", "governor", "mayor", "judge", "justice", "king", "queen", "prince",
     "princess", "sheikh", "ayatollah", "imam", "pope", "chancellor", "ambassador", "commander", "air force", "lieutenant",
-    "chief", "spokesman", "spokeswoman", "deputy",
+    "chief", "spokesman", "spokeswoman", "deputy", "councillor", "councilor", "mp", "lord", "lady", "rev", "bishop",
 )
 TITLE_PREFIX = re.compile(r"^(?:(?:%s)\.?\s+)+" % "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)))
 PARTICLES = ("al", "el", "ul", "bin", "ibn", "abu", "de", "van", "von", "der", "da", "di")
