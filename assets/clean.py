@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from assets.common import DATE_PATTERN
+from assets.common import DATE_LABEL, DATE_PATTERN, rejections_frame
 from warehouse import SQL_DIR
 
 PUBLISHER_FILE = SQL_DIR / "publishers.csv"
@@ -80,7 +80,6 @@ CREDIT = re.compile(
     r"reporting by|editing by|edited by|writing by|compiled by)\b",
     re.I,
 )
-DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)
 DATE_LINE = re.compile(rf"^{DATE_PATTERN}(?:\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*\(?[A-Z]{{2,5}}\)?)?[.\s]*$", re.I)
 DATE_ANY = re.compile(DATE_PATTERN, re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
@@ -532,7 +531,6 @@ def clean_files(raw_files: pl.DataFrame, now) -> tuple[pl.DataFrame, pl.DataFram
     Body candidates that fail the clean suite's row expectations become `spam` sections, get a
     rejection each, and are left out of the article bodies.
     """
-    from assets.common import rejections_frame
     from expectations.runner import row_rejections
 
     docs, rejected = split_and_score(raw_files)

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+import re
+
 import polars as pl
 
 REJECTION_SCHEMA = {
@@ -46,3 +48,6 @@ DATE_PATTERN = (
     r"|\d{1,2}[/.]\d{1,2}[/.]\d{4}"
     r")"
 )
+
+# "Published:", "date", "Updated" and the like before a date on a header line
+DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)

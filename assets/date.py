@@ -11,13 +11,12 @@ from datetime import date, datetime
 
 import polars as pl
 
-from assets.common import DATE_PATTERN, MONTHS
+from assets.common import DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
 
 MONTH_NUMBER = {name: i for i, names in enumerate(
     [(), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
      ("december", "dec")]) for name in names}
-DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)
 ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 MONTH_FIRST = re.compile(rf"({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
 DAY_FIRST = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}})", re.I)
@@ -210,7 +209,6 @@ def date_evidence_frame(articles: pl.DataFrame, sections: pl.DataFrame, now: dat
 
 def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The date stage: (accepted articles with their dates, rejections of mis-dated articles)."""
-    from assets.common import rejections_frame
     from expectations.runner import row_rejections
 
     evidence = date_evidence_frame(articles, sections, now)
