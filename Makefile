@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test ui summary clean-warehouse
+.PHONY: install run test ui summary eval clean-warehouse
 
 install: $(STAMP)
 
@@ -23,6 +23,9 @@ summary: install
 
 test: install
 	$(PY) -m pytest -q
+
+eval: install
+	$(PY) -m pipelines.evaluate
 
 ui: install
 	$(PY) -m pipelines.cli ui

@@ -1,0 +1,210 @@
+"""`make eval`: accuracy of the clean and date stages on labelled corpora.
+
+Runs the stage functions (no Dagster, no NER) over each corpus and prints, per corpus:
+spam and boilerplate precision/recall (per section), body lines lost, declared-date accuracy,
+inferred-date error in days, and mis-dated precision/recall.
+
+Corpora: `../shared/seeds` with `gold.json` (plus its mis-dated variants), the sample corpus
+(`data/labels/sample.json`) and the project's own labelled corpus (`data/eval/labels.json`,
+split into `tune` and a held-aside `test`).
+"""
+import json
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.settings import REPO_ROOT
+
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+EVAL_NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class Labelled:
+    """What a labelled article says; line lists may end in '...' to mean 'starts with'."""
+    key: str
+    spam: list[str] = field(default_factory=list)
+    boilerplate: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    body_paragraphs: int | None = None
+    declared_date: str | None = None
+    mis_dated: bool = False
+    true_date: str | None = None
+
+
+def _matches(label: str, text: str) -> bool:
+    if "..." in label:
+        return text.startswith(label.split("...")[0].strip())
+    return label == text or (len(label) > 20 and label in text)
+
+
+def _article_key(path: str, article_id: str) -> str:
+    return f"{path}#{int(article_id.rsplit(':', 1)[1]) - 1}" if ":" in article_id else path
+
+
+def run_stages(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+    """(sections with `key`, date evidence with `key`, keys rejected as mis-dated)."""
+    from assets.clean import clean_files
+    from assets.date import date_articles, date_evidence_frame
+    from assets.dedupe import assign_stories
+    from assets.stage import stage_files
+
+    staged = stage_files(landing, "eval", EVAL_NOW, 50 * 1024 * 1024)
+    paths = dict(staged.raw_files.filter(pl.col("status") == "accepted").unique("file_id", keep="first", maintain_order=True)
+                 .select("file_id", "path").iter_rows())
+    sections, articles, _ = clean_files(staged.raw_files, EVAL_NOW)
+    keyed = lambda f: f.with_columns(key=pl.struct("file_id", "article_id").map_elements(  # noqa: E731
+        lambda r: _article_key(paths[r["file_id"]], r["article_id"]), return_dtype=pl.String))
+    evidence = date_evidence_frame(articles, sections, EVAL_NOW)
+    dated, rejections = date_articles(articles, sections, EVAL_NOW)
+    stories, _ = assign_stories(dated)  # a dated duplicate dates an undated report
+    evidence = keyed(evidence.drop("published_date").join(stories.select("article_id", "published_date"),
+                                                          on="article_id", how="left"))
+    rejected_ids = set(rejections["article_id"].to_list())
+    mis_dated = set(evidence.filter(pl.col("article_id").is_in(list(rejected_ids)))["key"].to_list())
+    return keyed(sections), evidence, mis_dated
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float | None, float | None]:
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    return precision, recall
+
+
+def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame, mis_dated: set[str]) -> dict:
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    for key, kind, text in sections.select("key", "kind", "text").iter_rows():
+        by_key.setdefault(key, []).append((kind, text))
+    out: dict = {}
+    for kind, attr in (("spam", "spam"), ("boilerplate", "boilerplate")):
+        tp = fp = fn = 0
+        for lab in labels:
+            secs = by_key.get(lab.key, [])
+            wanted = getattr(lab, attr)
+            for label in wanted:
+                hit = [k for k, t in secs if _matches(label, t)]
+                tp, fn = (tp + 1, fn) if kind in hit else (tp, fn + 1)
+            fp += sum(1 for k, t in secs if k == kind and not any(_matches(lb, t) for lb in wanted))
+        out[f"{kind}_precision"], out[f"{kind}_recall"] = _prf(tp, fp, fn)
+    lost = total = 0
+    for lab in labels:
+        secs = by_key.get(lab.key, [])
+        if lab.body:
+            total += len(lab.body)
+            lost += sum(1 for line in lab.body if not any(k == "body" and _matches(line, t) for k, t in secs))
+        elif lab.body_paragraphs is not None:
+            total += lab.body_paragraphs
+            lost += max(0, lab.body_paragraphs - sum(1 for k, _ in secs if k == "body"))
+    out["body_lines_lost"] = lost / total if total else None
+    declared = dict(evidence.select("key", pl.col("declared_date").cast(pl.String)).iter_rows())
+    with_date = [lab for lab in labels if lab.declared_date]
+    out["declared_date_accuracy"] = (sum(declared.get(lab.key) == lab.declared_date for lab in with_date) / len(with_date)
+                                     if with_date else None)
+    published = dict(evidence.select("key", "published_date").iter_rows())
+    errors = [abs((published[lab.key] - date.fromisoformat(lab.true_date)).days) for lab in labels
+              if not lab.declared_date and not lab.mis_dated and lab.true_date and published.get(lab.key)]
+    out["inferred_date_median_error_days"] = statistics.median(errors) if errors else None
+    out["inferred_dated"] = f"{len(errors)}/{sum(1 for lab in labels if not lab.declared_date and not lab.mis_dated)}"
+    tp = sum(1 for lab in labels if lab.mis_dated and lab.key in mis_dated)
+    fp = sum(1 for lab in labels if not lab.mis_dated and lab.key in mis_dated)
+    fn = sum(1 for lab in labels if lab.mis_dated and lab.key not in mis_dated)
+    out["mis_dated_precision"], out["mis_dated_recall"] = _prf(tp, fp, fn)
+    out["articles"] = len(labels)
+    return out
+
+
+def seeds_corpus(workdir: Path) -> tuple[Path, list[Labelled]] | None:
+    if not (SEEDS / "gold.json").exists():
+        return None
+    gold = json.loads((SEEDS / "gold.json").read_text())
+    landing = workdir / "seeds"
+    landing.mkdir()
+    labels = []
+    for name, g in gold["articles"].items():
+        shutil.copy(SEEDS / name, landing / name)
+        # the declared date line is a date section, even where gold also lists it as boilerplate
+        boilerplate = [b for b in g["boilerplate_lines"] if b != g.get("declared_date_line")]
+        labels.append(Labelled(name, spam=g["spam_lines"], boilerplate=boilerplate,
+                               body_paragraphs=g["body_paragraphs"], declared_date=g["declared_date"],
+                               true_date=g["true_publication_date"]))
+    for i, case in enumerate(gold["mis_dated_variants"]["cases"]):
+        old, new = re.findall(r"'([^']+)'", case["edit"])[-2:]
+        name = f"variant_{i}_{case['from']}"
+        (landing / name).write_text((SEEDS / case["from"]).read_text().replace(old, new, 1))
+        g = gold["articles"][case["from"]]
+        labels.append(Labelled(name, spam=g["spam_lines"], boilerplate=[b for b in g["boilerplate_lines"]
+                                                                        if b not in (old, g.get("declared_date_line"))],
+                               body_paragraphs=g["body_paragraphs"], mis_dated=True))
+    return landing, labels
+
+
+def sample_corpus() -> tuple[Path, list[Labelled]]:
+    raw = json.loads((REPO_ROOT / "data" / "labels" / "sample.json").read_text())["articles"]
+    labels = [Labelled(key, spam=v.get("spam_lines", []), boilerplate=v.get("boilerplate_lines", []),
+                       body_paragraphs=v["body_paragraphs"],
+                       declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
+                       mis_dated=v["date_status"] == "mis_dated") for key, v in raw.items()]
+    return REPO_ROOT / "data" / "landing", labels
+
+
+def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
+    path = REPO_ROOT / "data" / "eval" / "labels.json"
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text())["articles"]
+    labels = []
+    for key, v in raw.items():
+        if v["split"] != split:
+            continue
+        lines = v["lines"]
+        labels.append(Labelled(key.split("/", 1)[1], spam=[t for t, k in lines.items() if k == "spam"],
+                               boilerplate=[t for t, k in lines.items() if k == "boilerplate"],
+                               body=[t for t, k in lines.items() if k == "body"],
+                               declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
+                               mis_dated=v["date_status"] == "mis_dated", true_date=v.get("true_date")))
+    return REPO_ROOT / "data" / "eval" / split, labels
+
+
+METRICS = ["articles", "spam_precision", "spam_recall", "boilerplate_precision", "boilerplate_recall", "body_lines_lost",
+           "declared_date_accuracy", "inferred_date_median_error_days", "inferred_dated", "mis_dated_precision",
+           "mis_dated_recall"]
+
+
+def evaluate_all() -> dict[str, dict]:
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpora = {"seeds": seeds_corpus(Path(tmp)), "sample": sample_corpus(),
+                   "eval/tune": eval_corpus("tune"), "eval/test (held out)": eval_corpus("test")}
+        for name, corpus in corpora.items():
+            if corpus is None:
+                continue
+            landing, labels = corpus
+            results[name] = score(labels, *run_stages(landing))
+    return results
+
+
+def format_table(results: dict[str, dict]) -> str:
+    def cell(v):
+        return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    names = list(results)
+    rows = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    rows += ["| " + m + " | " + " | ".join(cell(results[n].get(m)) for n in names) + " |" for m in METRICS]
+    return "\n".join(rows)
+
+
+def main() -> int:
+    results = evaluate_all()
+    print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
