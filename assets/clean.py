@@ -51,7 +51,9 @@ ARTICLE_SCHEMA = {
 
 # --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
 SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.25, "header": 0.15, "position": 0.15}
-MIN_WORDS_FOR_TOPIC = 12
+MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
+LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
+ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
 
 CHROME_PHRASES = {
     "top of page", "bottom of page", "back to top", "skip to content", "skip to main content", "menu",
@@ -97,9 +99,19 @@ WIRE_TAG = re.compile(
     re.I,
 )
 CALL_TO_ACTION = re.compile(
-    r"\b(?:click here|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|free (?:quotes?|trial|consultation|shipping)|"
-    r"order now|buy now|sign up (?:now|today)|subscribe (?:now|today)|limited[- ]time|act now|don'?t miss|get (?:your|a) free|"
-    r"special offer|discount code|promo code|unsubscribe|contact us|learn more at|apply now|book now)\b",
+    r"\b(?:click here|click (?:join|below)|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|"
+    r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
+    r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
+    r"exclusive (?:offers?|deals?)|best deals?|discount code|promo code|contact us|learn more at|apply now|book (?:now|a free)|"
+    r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|cheap(?:est)?|"
+    r"for sale|near me|buy \w+ online)\b",
+    re.I,
+)
+# advance-fee scam mail
+SCAM = re.compile(
+    r"\b(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
+    r"strictly confidential|beneficiary|yours faithfully|the sum of|"
+    r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance)\b",
     re.I,
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
@@ -339,8 +351,12 @@ def promo_signals(text: str) -> float:
         len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text))
         + 3 * len(WIRE_TAG.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + text.count("!")
         + 0.5 * min(len(PRICE.findall(text)), 2)  # prices are news too: a weak signal, capped
+        + 2 * len(SCAM.findall(text))
     )
     words = _words(text)
+    if hits and len(words) >= 12:  # keyword stuffing: sales words, and the same word pairs over and over
+        pairs = [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]
+        hits += 3 if 1 - len(set(pairs)) / len(pairs) > 0.2 else 0
     if len(words) >= 6:
         capitalised = sum(1 for w in words if w[0].isupper())
         shouting = sum(1 for w in words if len(w) > 2 and w.isupper())
@@ -363,13 +379,18 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
-    # title: the first headline-like candidate before any body paragraph
+    # title: the longest headline-like candidate before the first body paragraph (a site name often comes first)
     if not any(b.kind == "title" for b in blocks):
+        heads = []
         for b in blocks:
-            if b.kind is None:
-                if is_headline_like(b.text) and len(b.text.split()) >= 3:
-                    b.kind, b.rule = "title", "first_headline"
+            if b.kind is not None:
+                continue
+            if not (is_headline_like(b.text) and len(b.text.split()) >= 3):
                 break
+            heads.append(b)
+        if heads:
+            best = max(heads, key=lambda b: len(b.text.split()))
+            best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8]
     if long_candidates:
@@ -386,14 +407,17 @@ def classify(doc: Document) -> None:
     else:
         first_body = last_body = None
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
-    vectors = {i: content_words(blocks[i].text) for i in candidates}
-    total = sum(vectors.values(), Counter())
+    title_words = set().union(*(content_words(b.text) for b in blocks if b.kind == "title"))
+    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8]
     n = max(len(blocks) - 1, 1)
+    lead_overlap: dict[int, float] = {}
     for i in candidates:
         b = blocks[i]
-        rest = total - vectors[i]
-        words = sum(vectors[i].values())
-        offtopic = (1 - cosine(vectors[i], rest)) if words >= MIN_WORDS_FOR_TOPIC else 0.0
+        words = set(content_words(b.text))
+        lead = title_words.union(*(content_words(blocks[j].text) for j in long_candidates[:LEAD_BLOCKS] if j != i))
+        overlap = len(words & lead) / len(words) if words else 1.0
+        lead_overlap[i] = overlap
+        offtopic = max(0.0, 1 - overlap / ON_TOPIC_OVERLAP) if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0
         b.scores = {
             "promo_score": promo_signals(b.text),
             "offtopic_score": round(offtopic, 4),
@@ -411,10 +435,13 @@ def classify(doc: Document) -> None:
         if first_body is not None and i > first_body and is_headline_like(b.text):
             b.scores["spam_score"] = max(b.scores["spam_score"], nxt.scores["spam_score"])
             b.rule = "headline_of_next_block"
-    # a contact or promotional block right after a high-scoring one continues it (a release's "Media contact:")
+    # a short, promotional or off-topic block right after a higher-scoring one continues it
+    # (a release's "Media contact:", a scam letter's sign-off, the second half of a newsletter footer)
     for pos, i in enumerate(candidates[1:], start=1):
         b, prev = blocks[i], blocks[candidates[pos - 1]]
-        if b.scores["promo_score"] > 0 and prev.scores["spam_score"] > b.scores["spam_score"] and len(b.text.split()) <= 40:
+        unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP
+        continues = unrelated and (b.scores["promo_score"] > 0 or b.scores["offtopic_score"] >= 0.99 or len(b.text.split()) <= 8)
+        if first_body is not None and i > first_body and continues and prev.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
 

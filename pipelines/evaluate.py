@@ -42,7 +42,8 @@ class Labelled:
 def _matches(label: str, text: str) -> bool:
     if "..." in label:
         return text.startswith(label.split("...")[0].strip())
-    return label == text or (len(label) > 20 and label in text)
+    # a hard-wrapped paragraph is one section: its lines are found inside it, its short last line at its end
+    return label == text or (len(label) > 20 and label in text) or text.endswith(" " + label)
 
 
 def _article_key(path: str, article_id: str) -> str:
@@ -165,7 +166,7 @@ def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
             continue
         lines = v["lines"]
         labels.append(Labelled(key.split("/", 1)[1], spam=[t for t, k in lines.items() if k == "spam"],
-                               boilerplate=[t for t, k in lines.items() if k == "boilerplate"],
+                               boilerplate=[t for t, k in lines.items() if k in ("boilerplate", "source")],
                                body=[t for t, k in lines.items() if k == "body"],
                                declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
                                mis_dated=v["date_status"] == "mis_dated", true_date=v.get("true_date")))
