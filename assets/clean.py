@@ -392,7 +392,8 @@ def classify(doc: Document) -> None:
             best = max(heads, key=lambda b: len(b.text.split()))
             best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
-    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8]
+    # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
+    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8 and not is_headline_like(blocks[i].text)]
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
@@ -408,18 +409,20 @@ def classify(doc: Document) -> None:
         first_body = last_body = None
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     title_words = set().union(*(content_words(b.text) for b in blocks if b.kind == "title"))
-    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8]
+    promo = {i: promo_signals(blocks[i].text) for i in candidates}
+    # the lead: the first paragraphs with no promotional signal, so spam pasted early does not define the topic
+    lead_blocks = [i for i in candidates if len(blocks[i].text.split()) >= 8 and promo[i] < 0.25][:LEAD_BLOCKS + 1]
     n = max(len(blocks) - 1, 1)
     lead_overlap: dict[int, float] = {}
     for i in candidates:
         b = blocks[i]
         words = set(content_words(b.text))
-        lead = title_words.union(*(content_words(blocks[j].text) for j in long_candidates[:LEAD_BLOCKS] if j != i))
+        lead = title_words.union(*(content_words(blocks[j].text) for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap
         offtopic = max(0.0, 1 - overlap / ON_TOPIC_OVERLAP) if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0
         b.scores = {
-            "promo_score": promo_signals(b.text),
+            "promo_score": promo[i],
             "offtopic_score": round(offtopic, 4),
             "position_score": round(i / n, 4),
             "header_score": has_second_header(b.text, i, first_body),
@@ -439,7 +442,7 @@ def classify(doc: Document) -> None:
     # (a release's "Media contact:", a scam letter's sign-off, the second half of a newsletter footer)
     for pos, i in enumerate(candidates[1:], start=1):
         b, prev = blocks[i], blocks[candidates[pos - 1]]
-        unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP
+        unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         continues = unrelated and (b.scores["promo_score"] > 0 or b.scores["offtopic_score"] >= 0.99 or len(b.text.split()) <= 8)
         if first_body is not None and i > first_body and continues and prev.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = prev.scores["spam_score"]
