@@ -185,7 +185,10 @@ def date_article(row: dict, body: str, now: date) -> dict:
             shown = worst[0].year if worst[1] == "year" else worst[2]
             out["body_evidence"] = f"declared {declared} < body reports {shown} as past"
     elif latest_past:
-        out.update(published_date=latest_past[0], date_source="body", date_status="inferred", date_precision=latest_past[1])
+        # the report came after the latest event it tells of: the last day that event could have been
+        latest = max(past, key=_latest_end)
+        out.update(published_date=min(_latest_end(latest), now), date_source="body", date_status="inferred",
+                   date_precision=latest[1])
     elif row.get("copyright_year"):
         out.update(published_date=date(row["copyright_year"], 1, 1), date_source="copyright", date_status="inferred",
                    date_precision="year")
