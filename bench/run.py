@@ -20,10 +20,6 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-TOWNS = ["Arvel", "Brenmoor", "Castlereach", "Dunhallow", "Elsworth", "Fenwick", "Garrow", "Holmfirth", "Ivesby", "Kelmarsh"]
-PEOPLE = ["Mara Quinlan", "Tobias Renner", "Aisha Okoro", "Lena Vasquez", "Piotr Halas", "Nadia Sorel", "Owen Tate", "Ruth Ilves"]
-ORGS = ["Regional Transport Board", "Harbour Workers Union", "Valley Water Company", "Northern Health Trust",
-        "Civic Reform Party", "Coastal Energy Group", "District Court", "Farmers Cooperative"]
 VERBS = ["said", "announced", "warned", "confirmed", "argued", "reported", "denied", "promised"]
 TOPICS = ["the new bridge", "the budget", "the strike", "the flood defences", "the school closures", "the wind farm",
           "the hospital plan", "the bus routes", "the harvest", "the court ruling"]
@@ -34,21 +30,31 @@ CHROME_TOP = "Home | News | Sport | Business\nSkip to content\n"
 CHROME_TAIL = "\nShare this article\nComments (4)\n© 2024 Valley Post. All rights reserved.\nBack to top\n"
 
 
-def sentence(rng: random.Random, year: int) -> str:
-    return (f"{rng.choice(PEOPLE)} of the {rng.choice(ORGS)} {rng.choice(VERBS)} on {rng.choice(['Monday', 'Tuesday', 'Friday'])} "
-            f"that {rng.choice(TOPICS)} in {rng.choice(TOWNS)} would cost {rng.randint(2, 90)} million, "
-            f"after {rng.randint(3, 400)} residents raised concerns in {year - rng.randint(1, 4)}.")
+SYLLABLES = ["ar", "bel", "cor", "dan", "el", "fen", "gar", "hol", "is", "kel", "lor", "mar", "nor", "os", "per",
+             "quin", "ros", "sal", "tor", "ul", "ven", "wil", "yor", "zan"]
+
+
+def invented(rng: random.Random, parts: int = 2) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
 
 
 def article(rng: random.Random, i: int) -> str:
+    """One article with its own people, places, organisations and figures, as real reports have."""
     year = rng.randint(2019, 2025)
+    people = [f"{invented(rng)} {invented(rng, 3)}" for _ in range(3)]
+    town, org = invented(rng, 3), f"{invented(rng)} {rng.choice(['Council', 'Union', 'Trust', 'Company', 'Board'])}"
+    topic = rng.choice(TOPICS)
     words, paragraphs = 0, []
     while words < 600:
-        para = " ".join(sentence(rng, year) for _ in range(rng.randint(3, 5)))
+        para = " ".join(
+            f"{rng.choice(people)} of the {org} {rng.choice(VERBS)} on {rng.choice(['Monday', 'Tuesday', 'Friday'])} that "
+            f"{topic} in {town} would cost {rng.randint(2, 900)} million, after {rng.randint(3, 4000)} residents of "
+            f"{invented(rng, 3)} raised concerns in {year - rng.randint(1, 4)}."
+            for _ in range(rng.randint(3, 5)))
         paragraphs.append(para)
         words += len(para.split())
     declared = f"{year - 6}-03-0{rng.randint(1, 9)}" if i % 33 == 0 else f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
-    text = f"{rng.choice(TOPICS).capitalize()} in {rng.choice(TOWNS)}: a report number {i}\n\n{declared}\n\n" + "\n\n".join(paragraphs) + "\n"
+    text = f"{topic.capitalize()} in {town}: {org} under pressure\n\n{declared}\n\n" + "\n\n".join(paragraphs) + "\n"
     if i % 5 == 0:
         text = CHROME_TOP + text + CHROME_TAIL
     if i % 10 == 0:
