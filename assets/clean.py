@@ -9,9 +9,7 @@ expectation over that score decides which candidates are spam (see `expectations
 import csv
 import functools
 import json
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -334,15 +332,8 @@ def structural_kind(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
-def content_words(text: str) -> Counter:
-    return Counter(w.lower().strip("'’") for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2)
-
-
-def cosine(a: Counter, b: Counter) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+def content_words(text: str) -> set[str]:
+    return {w.lower().strip("'’") for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2}
 
 
 def promo_signals(text: str) -> float:
@@ -416,7 +407,7 @@ def classify(doc: Document) -> None:
     lead_overlap: dict[int, float] = {}
     for i in candidates:
         b = blocks[i]
-        words = set(content_words(b.text))
+        words = content_words(b.text)
         lead = title_words.union(*(content_words(blocks[j].text) for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap

@@ -6,7 +6,6 @@ capitalised names) survive rewording and translation, where shingles do not.
 """
 
 import re
-from itertools import combinations
 
 import polars as pl
 
@@ -123,13 +122,6 @@ def assign_stories(articles: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str
     )
     return out, pairs
 
-
-def pair_scores(bodies: dict[str, str]) -> dict[tuple[str, str], tuple[float, float, int]]:
-    """Shingle Jaccard, anchor Jaccard and shared-number count for every pair (for evaluation and tuning)."""
-    out = {}
-    for (a, ta), (b, tb) in combinations(sorted(bodies.items()), 2):
-        out[(a, b)] = (jaccard(shingles(ta), shingles(tb)), jaccard(anchors(ta), anchors(tb)), len(numbers(ta) & numbers(tb)))
-    return out
 
 
 # ----------------------------------------------------------------------------- Dagster asset
