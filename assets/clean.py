@@ -385,12 +385,13 @@ def classify(doc: Document) -> None:
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
     long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8 and not is_headline_like(blocks[i].text)]
+    promo = {i: promo_signals(blocks[i].text) for i in candidates}
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
         for i in candidates:
             b = blocks[i]
-            if promo_signals(b.text):
+            if promo[i]:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
@@ -400,7 +401,6 @@ def classify(doc: Document) -> None:
         first_body = last_body = None
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     title_words = set().union(*(content_words(b.text) for b in blocks if b.kind == "title"))
-    promo = {i: promo_signals(blocks[i].text) for i in candidates}
     # the lead: the first paragraphs with no promotional signal, so spam pasted early does not define the topic
     lead_blocks = [i for i in candidates if len(blocks[i].text.split()) >= 8 and promo[i] < 0.25][:LEAD_BLOCKS + 1]
     n = max(len(blocks) - 1, 1)

@@ -210,11 +210,10 @@ def date_evidence_frame(articles: pl.DataFrame, sections: pl.DataFrame, now: dat
     return pl.concat([articles, pl.DataFrame(facts, schema=DATED_SCHEMA_EXTRA)], how="horizontal")
 
 
-def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The date stage: (accepted articles with their dates, rejections of mis-dated articles)."""
+def reject_mis_dated(evidence: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Judge a date-evidence frame with the date suite: (accepted articles, rejections of mis-dated ones)."""
     from expectations.runner import row_rejections
 
-    evidence = date_evidence_frame(articles, sections, now)
     failing, _ = row_rejections(evidence, "date", ["article_id"])
     rejected_ids = set(failing["article_id"].to_list())
     file_of = dict(evidence.select("article_id", "file_id").iter_rows())
@@ -222,6 +221,11 @@ def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime)
         [{"file_id": file_of[r["article_id"]], "article_id": r["article_id"], "reason": r["reason"], "detail": r["detail"]}
          for r in failing.iter_rows(named=True)], "date", now)
     return evidence.filter(~pl.col("article_id").is_in(rejected_ids)), rejections
+
+
+def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The date stage: (accepted articles with their dates, rejections of mis-dated articles)."""
+    return reject_mis_dated(date_evidence_frame(articles, sections, now), now)
 
 
 # ----------------------------------------------------------------------------- Dagster asset

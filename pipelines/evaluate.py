@@ -46,14 +46,15 @@ def _matches(label: str, text: str) -> bool:
     return label == text or (len(label) > 20 and label in text) or text.endswith(" " + label)
 
 
-def _article_key(path: str, article_id: str) -> str:
+def article_key(path: str, article_id: str) -> str:
+    """How labels name an article: its file path, plus `#n` for the n-th (0-based) record of a JSONL file."""
     return f"{path}#{int(article_id.rsplit(':', 1)[1]) - 1}" if ":" in article_id else path
 
 
 def run_stages(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
     """(sections with `key`, date evidence with `key`, keys rejected as mis-dated)."""
     from assets.clean import clean_files
-    from assets.date import date_articles, date_evidence_frame
+    from assets.date import date_evidence_frame, reject_mis_dated
     from assets.dedupe import assign_stories
     from assets.stage import stage_files
 
@@ -62,9 +63,9 @@ def run_stages(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
                  .select("file_id", "path").iter_rows())
     sections, articles, _ = clean_files(staged.raw_files, EVAL_NOW)
     keyed = lambda f: f.with_columns(key=pl.struct("file_id", "article_id").map_elements(  # noqa: E731
-        lambda r: _article_key(paths[r["file_id"]], r["article_id"]), return_dtype=pl.String))
+        lambda r: article_key(paths[r["file_id"]], r["article_id"]), return_dtype=pl.String))
     evidence = date_evidence_frame(articles, sections, EVAL_NOW)
-    dated, rejections = date_articles(articles, sections, EVAL_NOW)
+    dated, rejections = reject_mis_dated(evidence, EVAL_NOW)
     stories, _ = assign_stories(dated)  # a dated duplicate dates an undated report
     evidence = keyed(evidence.drop("published_date").join(stories.select("article_id", "published_date"),
                                                           on="article_id", how="left"))
@@ -121,6 +122,14 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     return out
 
 
+def apply_variant(text: str, edit: str) -> tuple[str, str]:
+    """Apply a gold.json edit "... 'OLD' becomes 'NEW'"; returns (edited text, the old line)."""
+    old, new = re.findall(r"'([^']+)'", edit)[-2:]
+    if old not in text:
+        raise ValueError(f"variant edit does not apply: {edit}")
+    return text.replace(old, new, 1), old
+
+
 def seeds_corpus(workdir: Path) -> tuple[Path, list[Labelled]] | None:
     if not (SEEDS / "gold.json").exists():
         return None
@@ -136,9 +145,9 @@ def seeds_corpus(workdir: Path) -> tuple[Path, list[Labelled]] | None:
                                body_paragraphs=g["body_paragraphs"], declared_date=g["declared_date"],
                                true_date=g["true_publication_date"]))
     for i, case in enumerate(gold["mis_dated_variants"]["cases"]):
-        old, new = re.findall(r"'([^']+)'", case["edit"])[-2:]
         name = f"variant_{i}_{case['from']}"
-        (landing / name).write_text((SEEDS / case["from"]).read_text().replace(old, new, 1))
+        edited, old = apply_variant((SEEDS / case["from"]).read_text(), case["edit"])
+        (landing / name).write_text(edited)
         g = gold["articles"][case["from"]]
         labels.append(Labelled(name, spam=g["spam_lines"], boilerplate=[b for b in g["boilerplate_lines"]
                                                                         if b not in (old, g.get("declared_date_line"))],

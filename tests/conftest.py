@@ -5,6 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.evaluate import apply_variant
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
 SAMPLE = REPO / "data" / "landing"
@@ -44,15 +46,6 @@ def gold() -> dict:
     return json.loads((SEEDS / "gold.json").read_text())
 
 
-def _apply_variant(text: str, edit: str) -> str:
-    """Apply an edit of the form "... 'OLD' becomes 'NEW'" from gold.json."""
-    import re
-
-    old, new = re.findall(r"'([^']+)'", edit)[-2:]
-    assert old in text, f"variant edit does not apply: {edit}"
-    return text.replace(old, new, 1)
-
-
 @pytest.fixture(scope="session")
 def seeds_run(gold, tmp_path_factory):
     """One refresh over the five seeds plus every mis-dated variant; returns (warehouse, variant file names)."""
@@ -64,7 +57,7 @@ def seeds_run(gold, tmp_path_factory):
     variants = {}
     for i, case in enumerate(gold["mis_dated_variants"]["cases"]):
         name = f"variant_{i}_{case['from']}"
-        (landing / name).write_text(_apply_variant((SEEDS / case["from"]).read_text(), case["edit"]))
+        (landing / name).write_text(apply_variant((SEEDS / case["from"]).read_text(), case["edit"])[0])
         variants[name] = case
     warehouse = root / "news.duckdb"
     run_refresh(landing, warehouse)

@@ -3,13 +3,10 @@ import json
 
 import pytest
 
+from pipelines.evaluate import article_key
 from tests.conftest import REPO, query
 
 LABELS = json.loads((REPO / "data" / "labels" / "sample.json").read_text())["articles"]
-
-
-def _article_key(file_id_path: str, article_id: str) -> str:
-    return f"{file_id_path}#{int(article_id.rsplit(':', 1)[1]) - 1}" if ":" in article_id else file_id_path
 
 
 def _sections_by_article(warehouse):
@@ -18,7 +15,7 @@ def _sections_by_article(warehouse):
         JOIN (SELECT DISTINCT file_id, path FROM raw_files) f USING (file_id) ORDER BY s.article_id, s.ordinal""")
     out = {}
     for path, article_id, kind, text in rows:
-        out.setdefault(_article_key(path, article_id), []).append((kind, text))
+        out.setdefault(article_key(path, article_id), []).append((kind, text))
     return out
 
 
@@ -45,8 +42,8 @@ def test_dates_and_rejections_match_labels(sample_run):
     for path, article_id, declared, status in query(sample_run, """
             SELECT f.path, a.article_id, a.declared_date, a.date_status FROM articles a
             JOIN (SELECT DISTINCT file_id, path FROM raw_files) f USING (file_id)"""):
-        got[_article_key(path, article_id)] = (str(declared) if declared else None, status)
-    rejected = {_article_key(p, a): reason for p, a, reason in query(sample_run, """
+        got[article_key(path, article_id)] = (str(declared) if declared else None, status)
+    rejected = {article_key(p, a): reason for p, a, reason in query(sample_run, """
         SELECT f.path, r.article_id, r.reason FROM rejections r
         JOIN (SELECT DISTINCT file_id, path FROM raw_files) f USING (file_id) WHERE r.stage = 'date'""")}
     for key, label in LABELS.items():
