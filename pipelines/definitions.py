@@ -1,4 +1,4 @@
-"""The code location: one `Definitions` with assets, checks, job, schedule, sensor and resources."""
+"""The code location: one `Definitions` with assets (the stages, the warehouse and its report), checks, job, schedule, sensor and resources."""
 from __future__ import annotations
 
 import dagster as dg
@@ -8,6 +8,7 @@ from assets.date import date_stage
 from assets.dedupe import articles
 from assets.extract import extracted_mentions
 from assets.load import warehouse
+from assets.report import report
 from assets.resolve import resolve
 from assets.stage import stage
 from pipelines.automation import landing_sensor, refresh_job, refresh_schedule
@@ -26,7 +27,7 @@ asset_checks = [
 news_settings = NewsEtlSettings()
 
 defs = dg.Definitions(
-    assets=[stage, clean, date_stage, articles, extracted_mentions, resolve, warehouse],
+    assets=[stage, clean, date_stage, articles, extracted_mentions, resolve, warehouse, report],
     asset_checks=asset_checks,
     jobs=[refresh_job],
     schedules=[refresh_schedule],

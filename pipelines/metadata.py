@@ -5,17 +5,22 @@ import dagster as dg
 import polars as pl
 
 
+def md_cell(value, width: int = 60) -> str:
+    """One Markdown table cell: on one line, pipes escaped, cut to `width` characters."""
+    s = "" if value is None else str(value).replace("\n", " ").replace("|", "\\|")
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def markdown_table(columns: list[str], rows, width: int = 60) -> str:
+    """`rows` (sequences of values) under a header of `columns`, as a Markdown table."""
+    header = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+    return header + "".join("| " + " | ".join(md_cell(v, width) for v in row) + " |\n" for row in rows)
+
+
 def preview(frame: pl.DataFrame, columns: list[str], rows: int = 5, width: int = 60) -> dg.MetadataValue:
     """The first rows of `columns` as a Markdown table, long text cut to `width` characters."""
     shown = frame.select([c for c in columns if c in frame.columns]).head(rows)
-    header = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
-
-    def cell(v) -> str:
-        s = "" if v is None else str(v).replace("\n", " ").replace("|", "\\|")
-        return s if len(s) <= width else s[: width - 1] + "…"
-
-    body = "".join("| " + " | ".join(cell(v) for v in row) + " |\n" for row in shown.iter_rows())
-    return dg.MetadataValue.md(header + body)
+    return dg.MetadataValue.md(markdown_table(shown.columns, shown.iter_rows(), width))
 
 
 def counts_by(frame: pl.DataFrame, column: str) -> dict[str, int]:
