@@ -4,14 +4,26 @@ Only the NER component runs (the model's other components are excluded), in batc
 `nlp.pipe`. Identical section texts (duplicate reports) are tagged once.
 Kept labels: people, organisations, places and facilities, groups and named events;
 dates, numbers, money and the like are dropped (the date stage handles dates).
+
+Three additions to what the model finds, each keeping offsets exact:
+- the model reads curly apostrophes as straight ones (same length), so "Kata’ib" and
+  "Mu’nis" stay one token; a trailing possessive "'s" is trimmed from a span;
+- an EntityRuler after the model tags the forms listed in `warehouse/aliases.csv` where the
+  model found nothing;
+- an acronym introduced in an article ("Popular Mobilization Units (PMU)") is a mention
+  wherever it recurs in that article, plural included, if the model missed it there.
 """
 
 import functools
+import re
 
 import polars as pl
 
+from assets.resolve import ACRONYM_INTRO, acronym_expansion, read_alias_rows
+
 KEPT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 NON_NER_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+STRAIGHT_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 MENTION_SCHEMA = {
     "article_id": pl.String,
     "section_ordinal": pl.Int32,
@@ -27,9 +39,42 @@ def load_model(name: str):
     import spacy
 
     try:
-        return spacy.load(name, exclude=NON_NER_COMPONENTS)
+        nlp = spacy.load(name, exclude=NON_NER_COMPONENTS)
     except OSError as exc:
         raise RuntimeError(f"spaCy model {name!r} is not installed; run `make install` (it is pinned in requirements.lock)") from exc
+    patterns = [{"label": label, "pattern": form.translate(STRAIGHT_APOSTROPHES)}
+                for alias, canonical, label in read_alias_rows() if label in KEPT_LABELS for form in (alias, canonical)]
+    if patterns:
+        nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": False}).add_patterns(patterns)
+    return nlp
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without a trailing possessive."""
+    if text[start:end].endswith(("'s", "\u2019s")) and end - start > 2:
+        end -= 2
+    return start, end
+
+
+def acronym_mentions(article_sections: list[tuple[int, str]], found: list[tuple]) -> list[tuple]:
+    """Mentions of acronyms introduced in this article, where the model did not tag them.
+
+    `article_sections` is [(ordinal, text)]; `found` is [(ordinal, start, end, text, label)]."""
+    labels = {t: label for _, _, _, t, label in found}
+    acronyms: dict[str, str] = {}
+    for _, text in article_sections:
+        for m in ACRONYM_INTRO.finditer(text):
+            long_form = acronym_expansion(m.group(1), m.group(2))
+            if long_form:
+                acronyms[m.group(2).removesuffix("s")] = next(
+                    (label for t, label in labels.items() if t.endswith(long_form)), "ORG")
+    if not acronyms:
+        return []
+    pattern = re.compile(r"\b(%s)s?\b" % "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))))
+    taken = {(o, i) for o, s, e, _, _ in found for i in range(s, e)}
+    return [(ordinal, m.start(), m.end(), m.group(0), acronyms[m.group(1)])
+            for ordinal, text in article_sections for m in pattern.finditer(text)
+            if not any((ordinal, i) in taken for i in range(m.start(), m.end()))]
 
 
 def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: int = 1, batch_size: int = 64) -> pl.DataFrame:
@@ -37,13 +82,16 @@ def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: in
     nlp = load_model(model_name)
     texts = body_sections["text"].unique(maintain_order=True).to_list()
     found: dict[str, list[tuple[int, int, str, str]]] = {}
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
-        found[text] = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in KEPT_LABELS]
-    rows = [
-        (article_id, ordinal, s, e, t, label)
-        for article_id, ordinal, text in body_sections.select("article_id", "ordinal", "text").iter_rows()
-        for s, e, t, label in found[text]
-    ]
+    views = (t.translate(STRAIGHT_APOSTROPHES) for t in texts)
+    for text, doc in zip(texts, nlp.pipe(views, batch_size=batch_size, n_process=n_process)):
+        spans = (_span(text, e.start_char, e.end_char) + (e.label_,) for e in doc.ents if e.label_ in KEPT_LABELS)
+        found[text] = [(s, e, text[s:e], label) for s, e, label in spans]
+    rows = []
+    for (article_id,), group in body_sections.select("article_id", "ordinal", "text").group_by("article_id", maintain_order=True):
+        sections = list(group.select("ordinal", "text").iter_rows())
+        article = [(ordinal, s, e, t, label) for ordinal, text in sections for s, e, t, label in found[text]]
+        article += acronym_mentions(sections, article)
+        rows += [(article_id, *m) for m in sorted(article)]
     return pl.DataFrame(rows, schema=MENTION_SCHEMA, orient="row")
 
 

@@ -1,12 +1,16 @@
 """Resolve: one entity per real-world thing.
 
-1. Normalise each mention: Unicode and apostrophe variants, transliteration doublings
-   (Kata'ib/Kataib), honorifics and titles, possessives, a leading "the".
+1. Normalise each mention to a key: Unicode and apostrophe variants, transliteration doublings
+   (Kata'ib/Kataib), honorifics and titles, possessives, a leading "the" or "al-".
 2. The alias file (`warehouse/aliases.csv`) maps known forms to a canonical name.
 3. Within one article, a surname links to the full name introduced there, and an acronym to
    the name it abbreviates ("Popular Mobilization Units (PMU)", or matching initials).
-4. Across articles, keys of the same label are fuzzy-matched (rapidfuzz) above a threshold;
-   people must also agree on the surname, so distinct people are not merged.
+4. Across articles, keys of the same label group join when they are spelling variants:
+   rapidfuzz similarity above a threshold, or, for people, the same consonant skeleton per name
+   (Soleimani/Suleimani, Mounes/Mu'nis); a lone surname joins the one full name that carries it;
+   an organisation prefixed by a demonym ("Iranian X") joins the unprefixed X. Every such join
+   also needs shared context: the two keys' articles mention some third entity in common, so
+   two unrelated people with close names stay apart.
 """
 
 import csv
@@ -24,6 +28,7 @@ from warehouse import SQL_DIR
 ALIAS_FILE = SQL_DIR / "aliases.csv"
 FUZZY_THRESHOLD = 90
 SURNAME_THRESHOLD = 80
+LONE_SURNAME_THRESHOLD = 70
 TITLES = (
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "gen", "general", "lt", "col", "colonel", "maj", "major",
     "capt", "captain", "sgt", "adm", "admiral", "president", "vice president", "prime minister", "minister", "secretary",
@@ -34,14 +39,18 @@ TITLES = (
 TITLE_PREFIX = re.compile(r"^(?:(?:%s)\.?\s+)+" % "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True)))
 PARTICLES = ("al", "el", "ul", "bin", "ibn", "abu", "de", "van", "von", "der", "da", "di")
 ACRONYM_INTRO = re.compile(r"\b((?:[A-Z][\w'’-]*\s+){1,7}?(?:[A-Z][\w'’-]*))\s*\(([A-Z][A-Z.]{1,9}s?)\)")
-# words that make a name an organisation whatever the model said (small models often tag militias as people)
+# words that make a name an organisation whatever the model said (small models often tag militias as people);
+# kataib, harakat, jaish, liwa, saraya, asaib and hashd are the Arabic for brigades, movement, army and the like
 ORG_WORDS = frozenset(
     "hezbollah hizbollah brigade brigades forces force units corps army militia militias party ministry council committee "
     "union authority agency company bank group university institute association league federation organization "
-    "organisation commission department court parliament police guard guards front movement network coalition "
-    "times post press news".split()
+    "organisation commission department court parliament police guard guards front movement network networks coalition "
+    "times post press news kataib harakat jaish liwa saraya asaib hashd".split()
 )
 LABEL_GROUP = {"GPE": "PLACE", "LOC": "PLACE", "FAC": "FAC", "ORG": "ORG", "NORP": "NORP", "PERSON": "PERSON", "EVENT": "EVENT"}
+# romanisations of one sound that vary between outlets (Kadhim/Kazem, Qasem/Kasem, Mounes/Munis)
+SOUND_FOLDS = (("dh", "z"), ("kh", "k"), ("gh", "g"), ("ph", "f"), ("ou", "u"), ("q", "k"))
+NAME_ELEMENTS = {"abdel": "abd", "abdul": "abd", "abdal": "abd", "abed": "abd"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,7 +59,7 @@ def org_words() -> frozenset[str]:
 
 
 def normalise(name: str) -> str:
-    """A spelling-insensitive key: 'Kata’ib Hezbollah' and 'Kataib Hezbollah' meet; 'Mr. al-Kadhimi' → 'al kadhimi'."""
+    """A spelling-insensitive key: 'Kata’ib Hezbollah' and 'Kataib Hezbollah' meet; 'Mr. al-Kadhimi' → 'kadhimi'."""
     s = unicodedata.normalize("NFKD", name)
     s = "".join(c for c in s if not unicodedata.combining(c)).lower()
     s = re.sub(r"[’‘`´']s\b", "", s)            # possessive
@@ -58,14 +67,34 @@ def normalise(name: str) -> str:
     s = re.sub(r"[^a-z0-9]+", " ", s).strip()
     s = re.sub(r"^the\s+", "", s)
     s = TITLE_PREFIX.sub("", s).strip()
+    s = re.sub(r"^(?:al|el)\s+(?=\S)", "", s)    # al-Sudani / Sudani
     s = re.sub(r"kh(?=a)", "k", s)               # common transliteration doubling (Khataib/Kataib)
     s = re.sub(r"([a-z])\1", r"\1", s)           # doubled letters (Qassem/Qasem)
     return s
 
 
+def name_tokens(key: str) -> list[str]:
+    return [t for t in key.split() if t not in PARTICLES]
+
+
 def surname(key: str) -> str:
-    tokens = [t for t in key.split() if t not in PARTICLES]
+    tokens = name_tokens(key)
     return tokens[-1] if tokens else key
+
+
+def skeleton(token: str) -> str:
+    """First letter, the consonants, and the last letter: vowels inside a name vary by romanisation,
+    a final vowel often marks a different name (Varga/Vargo)."""
+    t = NAME_ELEMENTS.get(token, token)
+    for a, b in SOUND_FOLDS:
+        t = t.replace(a, b)
+    if len(t) <= 2:
+        return t
+    return re.sub(r"(.)\1+", r"\1", t[0] + re.sub(r"[aeiouyhw]", "", t[1:-1]) + t[-1])
+
+
+def name_signature(key: str) -> tuple[str, ...]:
+    return tuple(skeleton(t) for t in name_tokens(key))
 
 
 def same_person_shape(a: str, b: str) -> bool:
@@ -76,20 +105,41 @@ def same_person_shape(a: str, b: str) -> bool:
     return fuzz.ratio(surname(a), surname(b)) >= SURNAME_THRESHOLD and a[:1] == b[:1]
 
 
+def looks_like_person(key: str) -> bool:
+    """Arabic-style full names the model may call organisations: 'abu baqir al saedi'."""
+    tokens = key.split()
+    return (len(tokens) >= 3 and not org_words() & set(tokens)
+            and (tokens[0] in ("abu", "umm", "bin", "ibn") or any(t in ("al", "bin", "ibn") for t in tokens[1:-1])))
+
+
 def acronym_of(key: str) -> str:
     return "".join(t[0] for t in key.split() if t not in ("of", "and", "for", "the", "in", "de", "al"))
 
 
+def acronym_expansion(long_form: str, acronym: str) -> str | None:
+    """The tail of `long_form` whose initials spell `acronym` ("Gen. Popular Mobilization Units", "PMU"
+    → "Popular Mobilization Units"), or None."""
+    letters = normalise(acronym.removesuffix("s") if acronym[:-1].isupper() else acronym).replace(" ", "")
+    words = long_form.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        if acronym_of(normalise(tail)) == letters:
+            return tail
+    return None
+
+
+def read_alias_rows(path: Path = ALIAS_FILE) -> list[tuple[str, str, str | None]]:
+    """(alias, canonical name, label or None) for each row of the alias file."""
+    if not path.exists():
+        return []
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return [(row["alias"].strip(), row["canonical_name"].strip(), (row.get("label") or "").strip() or None)
+            for row in csv.DictReader(lines) if row.get("alias") and row.get("canonical_name")]
+
+
 def load_aliases(path: Path = ALIAS_FILE) -> dict[str, tuple[str, str | None]]:
     """normalised alias → (canonical name, label or None)."""
-    if not path.exists():
-        return {}
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    out = {}
-    for row in csv.DictReader(lines):
-        if row.get("alias") and row.get("canonical_name"):
-            out[normalise(row["alias"])] = (row["canonical_name"].strip(), (row.get("label") or "").strip() or None)
-    return out
+    return {normalise(alias): (canonical, label) for alias, canonical, label in read_alias_rows(path)}
 
 
 def _article_links(mentions: list[dict], body: str) -> dict[str, str]:
@@ -97,25 +147,19 @@ def _article_links(mentions: list[dict], body: str) -> dict[str, str]:
     keys = {m["key"] for m in mentions}
     links: dict[str, str] = {}
     for m in ACRONYM_INTRO.finditer(body):
-        acronym = normalise(m.group(2).rstrip("s") if m.group(2).endswith("s") and m.group(2)[:-1].isupper() else m.group(2))
-        long_key = normalise(m.group(1))
-        # the capture may run long on the left ("Gen. Popular Mobilization Units"): keep the tail whose initials match
-        words = long_key.split()
-        for start in range(len(words)):
-            if acronym_of(" ".join(words[start:])) == acronym.replace(" ", ""):
-                links[acronym] = " ".join(words[start:])
-                break
-    people = [k for k in keys if len(k.split()) >= 2 and any(m["key"] == k and m["label"] == "PERSON" for m in mentions)]
+        expansion = acronym_expansion(m.group(1), m.group(2))
+        if expansion:
+            links[normalise(m.group(2).removesuffix("s"))] = normalise(expansion)
+    people = [k for k in keys if len(name_tokens(k)) >= 2 and any(m["key"] == k and m["label"] == "PERSON" for m in mentions)]
     orgs = [k for k in keys if len(k.split()) >= 2]
     for m in mentions:
         k = m["key"]
-        if k in links or len(k.split()) >= 2 and m["label"] == "PERSON":
+        if k in links or len(name_tokens(k)) >= 2 and m["label"] == "PERSON":
             continue
         bare = k.removesuffix("s") if k.endswith("s") and len(k) > 3 else k
-        stripped = surname(k)
-        matches = [p for p in people if surname(p) == stripped and p != k] if m["label"] == "PERSON" or len(k.split()) <= 2 else []
-        if len(set(matches)) == 1:
-            links[k] = matches[0]
+        matches = {p for p in people if surname(p) == surname(k) and p != k} if m["label"] == "PERSON" or len(k.split()) <= 2 else set()
+        if len(matches) == 1:
+            links[k] = matches.pop()
             continue
         if len(k.replace(" ", "")) <= 6 and " " not in k:
             expansions = {o for o in orgs if acronym_of(o) in (k, bare)}
@@ -124,20 +168,97 @@ def _article_links(mentions: list[dict], body: str) -> dict[str, str]:
     return links
 
 
-def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return (mentions with entity_id, entities, entity_aliases)."""
+class _Clusters:
+    """Union-find over keys; a join across articles needs shared context (a third key in common)."""
+
+    def __init__(self, ordered_keys: list[str], key_articles: dict[str, set[str]], article_keys: dict[str, set[str]]):
+        self.parent = {k: k for k in ordered_keys}
+        self.rank = {k: i for i, k in enumerate(ordered_keys)}  # the earlier key names the cluster
+        self.key_articles, self.article_keys = key_articles, article_keys
+
+    def root(self, k: str) -> str:
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def context(self, k: str) -> set[str]:
+        return set().union(*(self.article_keys[a] for a in self.key_articles[k])) - {k}
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb and (self.context(a) - {b}) & (self.context(b) - {a}):
+            self.parent[max(ra, rb, key=self.rank.get)] = min(ra, rb, key=self.rank.get)
+
+
+def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: dict[str, set[str]],
+                  article_keys: dict[str, set[str]]) -> dict[str, str]:
+    """key → the key that names its cluster (the most frequent member)."""
     from rapidfuzz import fuzz, process
 
+    ordered = sorted(key_counts, key=lambda k: (-key_counts[k], k))
+    clusters = _Clusters(ordered, key_articles, article_keys)
+    by_group: dict[str, list[str]] = defaultdict(list)
+    for k in ordered:
+        by_group[LABEL_GROUP.get(key_label[k], key_label[k])].append(k)
+    people = by_group.get("PERSON", [])
+    full_names = [k for k in people if len(name_tokens(k)) >= 2]
+    signatures: dict[tuple, list[str]] = defaultdict(list)
+    for k in full_names:
+        signatures[name_signature(k)].append(k)
+    for group, keys in by_group.items():
+        for i, k in enumerate(keys[1:], start=1):
+            anchors = keys[:i]
+            best = process.extractOne(k, anchors, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+            if best and (group != "PERSON" or same_person_shape(k, best[0])):
+                clusters.join(k, best[0])
+    # the small model often calls a little-known place an organisation (Akashat/Akasha)
+    places = by_group.get("PLACE", [])
+    for k in by_group.get("ORG", []):
+        if " " not in k and k not in org_words() and places:
+            best = process.extractOne(k, places, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+            if best:
+                clusters.join(k, best[0])
+    for same in signatures.values():
+        for k in same[1:]:
+            clusters.join(k, same[0])
+    # a lone surname joins the one full-name cluster whose surname sounds the same
+    for k in people:
+        tokens = name_tokens(k)
+        if len(tokens) != 1:
+            continue
+        roots = {clusters.root(f) for f in full_names
+                 if skeleton(surname(f)) == skeleton(tokens[0]) and fuzz.ratio(surname(f), tokens[0]) >= LONE_SURNAME_THRESHOLD}
+        if len(roots) == 1:
+            clusters.join(k, roots.pop())
+    # "iranian x" / "iran x" joins an unprefixed organisation "x"
+    demonyms = {k for k, label in key_label.items() if label in ("NORP", "GPE")}
+    orgs = set(by_group.get("ORG", []))
+    for k in by_group.get("ORG", []):
+        head, _, rest = k.partition(" ")
+        if head in demonyms and len(rest.split()) >= 2 and rest in orgs:
+            clusters.join(k, rest)
+    return {k: clusters.root(k) for k in ordered}
+
+
+def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Return (mentions with entity_id, entities, entity_aliases)."""
     aliases = load_aliases() if aliases is None else aliases
     rows = [dict(r, key=normalise(r["text"])) for r in mentions.iter_rows(named=True)]
     rows = [r for r in rows if r["key"]]
+    for r in rows:
+        if r["label"] == "ORG" and looks_like_person(r["key"]):
+            r["label"] = "PERSON"
     by_article: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_article[r["article_id"]].append(r)
     for article_id, ms in by_article.items():
         links = _article_links(ms, bodies.get(article_id, ""))
+        labels = {m["key"]: m["label"] for m in ms}
         for r in ms:
-            r["key"] = links.get(r["key"], r["key"])
+            if r["key"] in links:
+                r["key"] = links[r["key"]]
+                r["label"] = labels.get(r["key"], r["label"])
     # alias file first, then one label per key (the most common one)
     for r in rows:
         if r["key"] in aliases:
@@ -145,55 +266,43 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
             r["key"], r["forced_name"] = normalise(canonical), canonical
             r["label"] = label or r["label"]
     label_votes: dict[str, Counter] = defaultdict(Counter)
+    key_articles: dict[str, set[str]] = defaultdict(set)
+    article_keys: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         label_votes[r["key"]][r["label"]] += 1
-    key_label = {k: v.most_common(1)[0][0] for k, v in label_votes.items()}
+        key_articles[r["key"]].add(r["article_id"])
+        article_keys[r["article_id"]].add(r["key"])
+    key_label = {k: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for k, v in label_votes.items()}
     for k, label in key_label.items():
         if label in ("PERSON", "NORP", "GPE") and org_words() & set(k.split()) and len(k.split()) >= 2:
             key_label[k] = "ORG"
-    # across articles: fuzzy-match keys of the same label group, most frequent keys become the anchors
-    key_counts = Counter(r["key"] for r in rows)
-    canonical_key: dict[str, str] = {}
-    anchors_by_group: dict[str, list[str]] = defaultdict(list)
-    for key, _ in key_counts.most_common():
-        group = LABEL_GROUP.get(key_label[key], key_label[key])
-        anchors = anchors_by_group[group]
-        best = process.extractOne(key, anchors, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD) if anchors else None
-        if best and (group != "PERSON" or same_person_shape(key, best[0])):
-            canonical_key[key] = best[0]
-        else:
-            canonical_key[key] = key
-            anchors.append(key)
+    canonical_key = _cluster_keys(Counter(r["key"] for r in rows), key_label, key_articles, article_keys)
     for r in rows:
         r["key"] = canonical_key[r["key"]]
         r["label"] = key_label[r["key"]]
         r["entity_id"] = hashlib.sha1(f"{r['label']}|{r['key']}".encode()).hexdigest()[:16]
-    # canonical name: the alias file's, else the most common longest-form spelling
+    # canonical name: the alias file's, else the most common spelling among the longest forms
     names: dict[str, Counter] = defaultdict(Counter)
     forced: dict[str, str] = {}
     for r in rows:
-        names[r["entity_id"]][r["text"].strip()] += 1
+        names[r["entity_id"]][re.sub(r"[’']s$", "", r["text"].strip())] += 1
         if r.get("forced_name"):
             forced[r["entity_id"]] = r["forced_name"]
     entity_rows = []
     for eid, forms in names.items():
-        label = next(r["label"] for r in rows if r["entity_id"] == eid) if eid not in forced else None
         best_len = max(len(normalise(f).split()) for f in forms)
         full = [f for f in forms if len(normalise(f).split()) == best_len]
         best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (forms[f], f)))
-        entity_rows.append({"entity_id": eid, "canonical_name": best,
-                            "label": label})
+        entity_rows.append({"entity_id": eid, "canonical_name": best})
     resolved = pl.DataFrame(
         [{k: r[k] for k in ("article_id", "section_ordinal", "start_char", "end_char", "text", "label", "entity_id")} for r in rows],
         schema={**mentions.schema, "entity_id": pl.String},
     )
     stats = resolved.group_by("entity_id").agg(
-        pl.col("label").mode().first().alias("majority_label"),
-        pl.len().alias("mention_count"), pl.col("article_id").n_unique().alias("article_count"))
+        pl.col("label").first(), pl.len().alias("mention_count"), pl.col("article_id").n_unique().alias("article_count"))
     entities = (
-        pl.DataFrame(entity_rows, schema={"entity_id": pl.String, "canonical_name": pl.String, "label": pl.String})
+        pl.DataFrame(entity_rows, schema={"entity_id": pl.String, "canonical_name": pl.String})
         .join(stats, on="entity_id")
-        .with_columns(label=pl.coalesce("label", "majority_label")).drop("majority_label")
         .with_columns(pl.col("mention_count").cast(pl.Int64), pl.col("article_count").cast(pl.Int64))
         .sort("mention_count", "canonical_name", descending=[True, False])
     )

@@ -14,6 +14,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -120,6 +121,40 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     out["mis_dated_precision"], out["mis_dated_recall"] = _prf(tp, fp, fn)
     out["articles"] = len(labels)
     return out
+
+
+def entity_resolution(entity_aliases: pl.DataFrame, gold_entities: dict) -> dict:
+    """Score resolution against gold `entities` ({label: {canonical: [forms]}}).
+
+    A form lands in every entity that has an alias with the same normalised key (the key the
+    resolver itself matches on, so "the Washington Post" and "Washington Post" are one form).
+    For each gold entity, the entity holding most of its forms is its match; `forms_resolved`
+    is the share of forms (except those marked as translation errors) that land there, and
+    `merges` lists project entities matched by two or more gold entities.
+    """
+    from assets.resolve import normalise
+
+    by_key: dict[str, set[str]] = {}
+    for entity_id, alias in entity_aliases.select("entity_id", "alias").iter_rows():
+        by_key.setdefault(normalise(alias), set()).add(entity_id)
+    total = resolved = 0
+    matched: dict[str, list[str]] = {}
+    missed: list[tuple[str, str]] = []
+    for label, entities in gold_entities.items():
+        if not isinstance(entities, dict):
+            continue
+        for canonical, forms in entities.items():
+            forms = [f for f in forms if "translation error" not in f]
+            landing = [by_key.get(normalise(f), set()) for f in forms]
+            votes = Counter(e for ids in landing for e in ids)
+            best = votes.most_common(1)[0][0] if votes else None
+            hits = sum(1 for ids in landing if best in ids)
+            total, resolved = total + len(forms), resolved + hits
+            missed += [(canonical, f) for f, ids in zip(forms, landing) if best not in ids]
+            if best:
+                matched.setdefault(best, []).append(canonical)
+    return {"forms": total, "forms_resolved": resolved / total if total else None, "missed": missed,
+            "merges": [names for names in matched.values() if len(names) > 1]}
 
 
 def apply_variant(text: str, edit: str) -> tuple[str, str]:

@@ -64,3 +64,52 @@ def test_alias_file_entries_override():
     _, entities, _ = resolve_entities(mentions, {}, aliases={normalise("U.S."): ("United States", "GPE"),
                                                              normalise("America"): ("United States", "GPE")})
     assert entities.rows() == [(entities["entity_id"].item(), "United States", "GPE", 3, 3)]
+
+
+def test_romanised_spellings_and_lone_surnames_join_across_articles():
+    # three outlets spell one man three ways; two of them share context (the Harbour Board)
+    mentions = _mentions([
+        ("a", 0, 0, 16, "Yusuf al-Qaderi", "PERSON"), ("a", 0, 20, 33, "Harbour Board", "ORG"),
+        ("b", 0, 0, 14, "Yousef Kaderi", "PERSON"), ("b", 0, 20, 33, "Harbour Board", "ORG"),
+        ("c", 0, 0, 7, "Qadiri", "PERSON"), ("c", 0, 20, 33, "Harbour Board", "ORG"),
+    ])
+    resolved, entities, _ = resolve_entities(mentions, {}, aliases={})
+    person = resolved.filter(pl.col("label") == "PERSON")
+    assert person["entity_id"].n_unique() == 1
+    assert entities.height == 2
+
+
+def test_close_names_without_shared_context_stay_apart():
+    mentions = _mentions([("a", 0, 0, 14, "Yousef Kaderi", "PERSON"), ("a", 0, 20, 33, "Harbour Board", "ORG"),
+                          ("b", 0, 0, 14, "Yusuf Qaderi", "PERSON"), ("b", 0, 20, 32, "Tennis Club", "ORG")])
+    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    assert entities.filter(pl.col("label") == "PERSON").height == 2
+
+
+def test_arabic_style_name_tagged_as_organisation_is_a_person():
+    body = "Abu Karim al-Nasiri spoke on Monday. Nasiri said the talks would go on."
+    mentions = _mentions([("a", 0, 0, 19, "Abu Karim al-Nasiri", "ORG"), ("a", 0, 37, 43, "Nasiri", "ORG")])
+    _, entities, _ = resolve_entities(mentions, {"a": body}, aliases={})
+    assert entities.rows() == [(entities["entity_id"].item(), "Abu Karim al-Nasiri", "PERSON", 2, 1)]
+
+
+def test_militia_named_in_arabic_is_an_organisation():
+    mentions = _mentions([("a", 0, 0, 22, "Kata'ib Saraya al-Nour", "PERSON")])
+    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    assert entities["label"].to_list() == ["ORG"]
+
+
+def test_extraction_keeps_exact_offsets_and_finds_recurring_acronyms():
+    from assets.extract import extract_mentions
+    from pipelines.settings import Settings
+
+    text = ("The Northern Grain Producers Association (NGPA) met in Leeds on Monday. Officials of the NGPA said "
+            "prices had fallen, and two NGPAs in the south agreed. Mr. Daniel O’Reilly’s farm was flooded.")
+    sections = pl.DataFrame({"article_id": ["a"], "ordinal": [0], "text": [text]},
+                            schema={"article_id": pl.String, "ordinal": pl.Int32, "text": pl.String})
+    mentions = extract_mentions(sections, Settings.from_env().spacy_model)
+    for start, end, found in mentions.select("start_char", "end_char", "text").iter_rows():
+        assert text[start:end] == found
+    texts = mentions["text"].to_list()
+    assert texts.count("NGPA") >= 2 and "NGPAs" in texts
+    assert not any(t.endswith("’s") for t in texts)

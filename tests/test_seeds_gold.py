@@ -107,3 +107,16 @@ def test_second_run_changes_nothing(seeds_run):
     assert table_counts(warehouse) == before
     assert query(warehouse, "SELECT article_id, body, story_id FROM articles ORDER BY 1") == bodies
     assert query(warehouse, "SELECT count(*) - count(DISTINCT (path, file_id)) FROM raw_files")[0][0] == 0
+
+
+def test_gold_entity_forms_resolve_to_one_entity_each_and_none_merge(seeds_run, gold):
+    import polars as pl
+
+    from pipelines.evaluate import entity_resolution
+
+    warehouse, _, _ = seeds_run
+    aliases = pl.DataFrame(query(warehouse, "SELECT entity_id, alias FROM entity_aliases"), schema=["entity_id", "alias"],
+                           orient="row")
+    result = entity_resolution(aliases, gold["entities"])
+    assert result["merges"] == []
+    assert result["forms_resolved"] >= 0.95, result["missed"]
