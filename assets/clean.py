@@ -64,7 +64,13 @@ CHROME_PHRASES = {
 }
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
-    r"filed under\b|tags?:|categories?:|sources?\s*:?\s*(?:\d+\s*/\s*)?https?://)",
+    r"filed under\b|tags?:|categories?:)",
+    re.I,
+)
+# attribution of the article itself: where it was first published
+SOURCE_LINE = re.compile(
+    r"^(?:sources?|via|(?:originally|first) (?:published|posted|appeared) (?:at|on|in)|read the original(?: article)? at)"
+    r"\s*:?\s*(?:\d+\s*/\s*)?(?:https?://|www\.)\S+",
     re.I,
 )
 RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)", re.I)
@@ -100,18 +106,29 @@ CALL_TO_ACTION = re.compile(
     r"\b(?:click here|click (?:join|below)|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|"
     r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
     r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
-    r"exclusive (?:offers?|deals?)|best deals?|discount code|promo code|contact us|learn more at|apply now|book (?:now|a free)|"
+    r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|a free)|"
     r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|cheap(?:est)?|"
-    r"for sale|near me|buy \w+ online)\b",
+    r"for sale|near me|buy \w+ online|(?:straight |right )?to your inbox|claim (?:your|now)|no deposit|"
+    r"(?:book|schedule) a (?:free |demo|call)|free consultation)\b",
     re.I,
 )
 # advance-fee scam mail
 SCAM = re.compile(
     r"\b(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
     r"strictly confidential|beneficiary|yours faithfully|the sum of|"
-    r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance)\b",
+    r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance|"
+    r"dear (?:lucky )?(?:winner|customer|user|valued customer|sir(?:/madam)?|account holder)|congratulations|"
+    r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:delivery|processing|release|clearance) "
+    r"(?:fee|tax|charge)|prize|jackpot|won (?:a|an|the)\b)\b",
     re.I,
 )
+# what the entries of an SEO link list sell
+COMMERCIAL = re.compile(
+    r"\b(?:cheap(?:est)?|best|buy|loans?|casinos?|deals?|discounts?|online|free|sale|bitcoin|crypto|vpn|insurance|pills?|"
+    r"essays?|payday|betting|replica|outlet|coupons?|bargains?)\b",
+    re.I,
+)
+LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 STOPWORDS = frozenset(
     "the a an and or but of to in on at for from by with as is are was were be been being it its this that these those "
@@ -299,7 +316,7 @@ def _words(text: str) -> list[str]:
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
         return True
-    parts = [p.strip() for p in re.split(r"\s[|•·»›]\s", text)]
+    parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
     return len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
 
 
@@ -319,6 +336,8 @@ def structural_kind(text: str) -> tuple[str | None, str]:
         return "date", "date_line"
     if is_chrome(text):
         return "boilerplate", "chrome"
+    if SOURCE_LINE.match(text) and len(text.split()) <= 12:
+        return "source", "source_url"
     words = len(text.split())
     if CAPTION.search(text) and words <= 90:
         return "caption", "photo_credit_marker"
@@ -344,6 +363,9 @@ def promo_signals(text: str) -> float:
         + 0.5 * min(len(PRICE.findall(text)), 2)  # prices are news too: a weak signal, capped
         + 2 * len(SCAM.findall(text))
     )
+    segments = [p for p in LIST_SEPARATOR.split(text) if p.strip()]
+    if len(segments) >= 3 and all(len(p.split()) <= 7 for p in segments):  # a link list
+        hits += 2 * sum(1 for p in segments if COMMERCIAL.search(p))
     words = _words(text)
     if hits and len(words) >= 12:  # keyword stuffing: sales words, and the same word pairs over and over
         pairs = [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]
@@ -370,11 +392,13 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
-    # title: the longest headline-like candidate before the first body paragraph (a site name often comes first)
+    promo = [promo_signals(b.text) if b.kind is None else 0.0 for b in blocks]
+    # title: the longest headline-like candidate before the first body paragraph (a site name often comes
+    # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):
         heads = []
-        for b in blocks:
-            if b.kind is not None:
+        for b, p in zip(blocks, promo):
+            if b.kind is not None or p >= 0.5:
                 continue
             if not (is_headline_like(b.text) and len(b.text.split()) >= 3):
                 break
@@ -385,7 +409,6 @@ def classify(doc: Document) -> None:
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
     long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8 and not is_headline_like(blocks[i].text)]
-    promo = {i: promo_signals(blocks[i].text) for i in candidates}
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
@@ -423,6 +446,13 @@ def classify(doc: Document) -> None:
             + SPAM_WEIGHTS["header"] * b.scores["header_score"] + SPAM_WEIGHTS["position"] * b.scores["position_score"],
             4,
         )
+    # a promotional, off-topic block right before a spam block opens it (an advert's pitch before its contact line)
+    for pos in range(len(candidates) - 2, -1, -1):
+        b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
+        if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] > 0
+                and b.scores["offtopic_score"] > 0 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
+            b.scores["spam_score"] = nxt.scores["spam_score"]
+            b.rule = "opens_next_block"
     # a headline that introduces the next block takes that block's score (a pasted release's own title)
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]

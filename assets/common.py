@@ -50,4 +50,5 @@ DATE_PATTERN = (
 )
 
 # "Published:", "date", "Updated" and the like before a date on a header line
-DATE_LABEL = re.compile(r"^(?:date|dated|published|publication date|updated|last updated|posted|posted on|on)\s*[:\-–]?\s*", re.I)
+DATE_LABEL = re.compile(
+    r"^(?:date|dated|(?:first |originally )?published|publication date|(?:last )?updated|posted|on)(?:\s+on)?\s*[:\-–]?\s*", re.I)

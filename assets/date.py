@@ -26,12 +26,15 @@ FULL_DATE = re.compile(DATE_PATTERN, re.I)
 MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
 YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
 SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
-# words that put a year in the future or make it a plan rather than a past event
+# words that make a sentence's dates plans rather than past events
 FUTURE_CUE = re.compile(
-    r"\b(?:will|would|shall|scheduled|expected|plans?|planned|planning|due|set to|slated|aims?|target(?:s|ed)?|"
-    r"by|until|till|through|next|upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision|before|ahead of)\b",
+    r"\b(?:will|would|shall|could|scheduled|expect(?:s|ed|ing)?|intends?|hopes?|plans?|planned|planning|due|set to|"
+    r"slated|aims?|target(?:s|ed)?|"
+    r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
     re.I,
 )
+# words that make the one date they precede a limit, not an event ("by 2030", "until March 2024")
+FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
 
 DATED_SCHEMA_EXTRA = {
     "declared_date": pl.Date,
@@ -101,7 +104,10 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
         if FUTURE_CUE.search(sentence):
             continue
         taken: list[tuple[int, int]] = []
+        limited = lambda m: FUTURE_LIMIT.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
         for m in FULL_DATE.finditer(sentence):
+            if limited(m):
+                continue
             try:
                 d = parse_declared(m.group(0))
             except DateParseError:
@@ -109,12 +115,12 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
             events.append((d, "day", m.group(0)))
             taken.append(m.span())
         for m in MONTH_YEAR.finditer(sentence):
-            if any(a <= m.start() < b for a, b in taken):
+            if any(a <= m.start() < b for a, b in taken) or limited(m):
                 continue
             events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
             taken.append(m.span())
         for m in YEAR.finditer(sentence):
-            if any(a <= m.start() < b for a, b in taken):
+            if any(a <= m.start() < b for a, b in taken) or limited(m):
                 continue
             events.append((date(int(m[1]), 1, 1), "year", m.group(0)))
     return [e for e in events if e[0] <= now]

@@ -44,7 +44,8 @@ def _matches(label: str, text: str) -> bool:
     if "..." in label:
         return text.startswith(label.split("...")[0].strip())
     # a hard-wrapped paragraph is one section: its lines are found inside it, its short last line at its end
-    return label == text or (len(label) > 20 and label in text) or text.endswith(" " + label)
+    return (label == text or (len(label) > 20 and label in text) or text.endswith(" " + label)
+            or text.startswith(label + " "))
 
 
 def article_key(path: str, article_id: str) -> str:
@@ -86,16 +87,17 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     for key, kind, text in sections.select("key", "kind", "text").iter_rows():
         by_key.setdefault(key, []).append((kind, text))
     out: dict = {}
-    for kind, attr in (("spam", "spam"), ("boilerplate", "boilerplate")):
+    # page chrome and the source line are one class here: neither is the article's text
+    for name, kinds in (("spam", {"spam"}), ("boilerplate", {"boilerplate", "source"})):
         tp = fp = fn = 0
         for lab in labels:
             secs = by_key.get(lab.key, [])
-            wanted = getattr(lab, attr)
+            wanted = getattr(lab, name)
             for label in wanted:
-                hit = [k for k, t in secs if _matches(label, t)]
-                tp, fn = (tp + 1, fn) if kind in hit else (tp, fn + 1)
-            fp += sum(1 for k, t in secs if k == kind and not any(_matches(lb, t) for lb in wanted))
-        out[f"{kind}_precision"], out[f"{kind}_recall"] = _prf(tp, fp, fn)
+                hit = {k for k, t in secs if _matches(label, t)}
+                tp, fn = (tp + 1, fn) if kinds & hit else (tp, fn + 1)
+            fp += sum(1 for k, t in secs if k in kinds and not any(_matches(lb, t) for lb in wanted))
+        out[f"{name}_precision"], out[f"{name}_recall"] = _prf(tp, fp, fn)
     lost = total = 0
     for lab in labels:
         secs = by_key.get(lab.key, [])
