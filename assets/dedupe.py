@@ -1,22 +1,26 @@
 """Dedupe: group reports of the same story under one `story_id`.
 
 Two signals, each through MinHash LSH so that candidate pairs are found without comparing
-every pair: word shingles catch copies and light edits; "anchors" (numbers, dates and
-capitalised names) survive rewording and translation, where shingles do not.
+every pair: word shingles catch copies and light edits; names, reduced to their consonant
+skeleton so that transliterations meet (Orlov/Orlow), together with distinctive numbers
+written either way (350,000 / 350.000) survive rewording and translation, where shingles do not.
+Reports of the same kind of event share vocabulary and often names, but rarely their figures.
 """
 
 import re
 
 import polars as pl
 
+from assets.resolve import normalise, skeleton
+
 NUM_PERM = 64
 SHINGLE = 4
 SHINGLE_THRESHOLD = 0.45  # estimated Jaccard of word 4-shingles: copies and light edits
-ANCHOR_THRESHOLD = 0.30   # names+numbers Jaccard: rewrites and translations
-MIN_SHARED_NUMBERS = 3    # a rewrite keeps the figures; same-topic stories rarely share three
+NAME_THRESHOLD = 0.30     # Jaccard of name skeletons: rewrites and translations ...
+MIN_SHARED_NUMBERS = 2    # ... that also keep at least two distinctive figures
 
 WORD = re.compile(r"\w+", re.UNICODE)
-NUMBER = re.compile(r"\b\d[\d,.]*\b")
+NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
 NAME = re.compile(r"\b[A-Z][a-z]{2,}(?:[-'’][A-Za-z]+)?\b")
 COMMON_CAPITALS = frozenset(
     "The This That These Those There Their They Then When While After Before But And For From With Without Many Some Most "
@@ -32,13 +36,18 @@ def shingles(text: str) -> set[str]:
 
 
 def numbers(text: str) -> set[str]:
-    return {n.rstrip(".,").replace(",", "") for n in NUMBER.findall(text)}
+    """Figures that identify a report: thousands separators dropped, decimal commas as points;
+    single digits and years left out (every report has them)."""
+    out = set()
+    for n in NUMBER.findall(text):
+        n = re.sub(r"[.,](?=\d{3}\b)", "", n).replace(",", ".")
+        if len(n) > 1 and not re.fullmatch(r"(?:19|20)\d\d", n):
+            out.add(n)
+    return out
 
 
-def anchors(text: str) -> set[str]:
-    """Numbers and capitalised names, lower-cased and cut to 5 letters so spelling variants meet."""
-    names = {w.lower()[:5] for w in NAME.findall(text) if w not in COMMON_CAPITALS}
-    return names | {f"#{n}" for n in numbers(text)}
+def name_skeletons(text: str) -> set[str]:
+    return {skeleton(normalise(w)) for w in NAME.findall(text) if w not in COMMON_CAPITALS}
 
 
 def _minhash(tokens: set[str]):
@@ -61,27 +70,27 @@ def same_story_pairs(articles: pl.DataFrame) -> list[tuple[str, str, str]]:
     ids = articles["article_id"].to_list()
     bodies = articles["body"].to_list()
     sh = [shingles(b) for b in bodies]
-    an = [anchors(b) for b in bodies]
+    names = [name_skeletons(b) for b in bodies]
     nums = [numbers(b) for b in bodies]
     lsh_sh = MinHashLSH(threshold=SHINGLE_THRESHOLD, num_perm=NUM_PERM)
-    lsh_an = MinHashLSH(threshold=ANCHOR_THRESHOLD, num_perm=NUM_PERM)
+    lsh_names = MinHashLSH(threshold=NAME_THRESHOLD * 0.8, num_perm=NUM_PERM)  # candidates only: a looser net
     candidates: set[tuple[int, int]] = set()
     for i in range(len(ids)):
         if not sh[i]:
             continue
-        m_sh, m_an = _minhash(sh[i]), _minhash(an[i])
-        for j in lsh_sh.query(m_sh) + lsh_an.query(m_an):
+        m_sh, m_names = _minhash(sh[i]), _minhash(names[i])
+        for j in lsh_sh.query(m_sh) + lsh_names.query(m_names):
             candidates.add((j, i))
         lsh_sh.insert(i, m_sh)
-        lsh_an.insert(i, m_an)
+        lsh_names.insert(i, m_names)
     pairs = []
     for i, j in sorted(candidates):
-        s, a = jaccard(sh[i], sh[j]), jaccard(an[i], an[j])
+        s, n = jaccard(sh[i], sh[j]), jaccard(names[i], names[j])
         shared_numbers = len(nums[i] & nums[j])
         if s >= SHINGLE_THRESHOLD:
             pairs.append((ids[i], ids[j], f"shingle jaccard {s:.2f}"))
-        elif a >= ANCHOR_THRESHOLD and shared_numbers >= MIN_SHARED_NUMBERS:
-            pairs.append((ids[i], ids[j], f"anchor jaccard {a:.2f}, {shared_numbers} shared numbers"))
+        elif n >= NAME_THRESHOLD and shared_numbers >= MIN_SHARED_NUMBERS:
+            pairs.append((ids[i], ids[j], f"name jaccard {n:.2f}, {shared_numbers} shared figures"))
     return pairs
 
 

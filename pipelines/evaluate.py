@@ -69,7 +69,7 @@ def run_stages(landing: Path) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
     evidence = date_evidence_frame(articles, sections, EVAL_NOW)
     dated, rejections = reject_mis_dated(evidence, EVAL_NOW)
     stories, _ = assign_stories(dated)  # a dated duplicate dates an undated report
-    evidence = keyed(evidence.drop("published_date").join(stories.select("article_id", "published_date"),
+    evidence = keyed(evidence.drop("published_date").join(stories.select("article_id", "published_date", "story_id"),
                                                           on="article_id", how="left"))
     rejected_ids = set(rejections["article_id"].to_list())
     mis_dated = set(evidence.filter(pl.col("article_id").is_in(list(rejected_ids)))["key"].to_list())
@@ -159,6 +159,32 @@ def entity_resolution(entity_aliases: pl.DataFrame, gold_entities: dict) -> dict
             "merges": [names for names in matched.values() if len(names) > 1]}
 
 
+def story_pairs(evidence: pl.DataFrame, labels: dict[str, dict]) -> dict:
+    """Pairwise scores of `story_id` against labelled stories ({file: {"story", "topic"}}): precision and
+    recall over same-story pairs, and how many same-topic pairs of different stories were joined."""
+    story = dict(evidence.select("key", "story_id").iter_rows())
+    keys = sorted(k for k in labels if k in story)
+    tp = fp = fn = topic_pairs = topic_joined = 0
+    joined: list[tuple[str, str]] = []
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            same, predicted = labels[a]["story"] == labels[b]["story"], story[a] == story[b]
+            tp, fp, fn = tp + (same and predicted), fp + (predicted and not same), fn + (same and not predicted)
+            if not same and labels[a]["topic"] == labels[b]["topic"]:
+                topic_pairs += 1
+                topic_joined += predicted
+            if predicted and not same:
+                joined.append((a, b))
+    precision, recall = _prf(tp, fp, fn)
+    return {"articles": len(keys), "story_pair_precision": precision, "story_pair_recall": recall,
+            "same_topic_pairs_kept_apart": f"{topic_pairs - topic_joined}/{topic_pairs}", "wrongly_joined": joined}
+
+
+def stories_corpus() -> tuple[Path, dict[str, dict]] | None:
+    path = REPO_ROOT / "data" / "eval" / "stories" / "labels.json"
+    return (path.parent, json.loads(path.read_text())["articles"]) if path.exists() else None
+
+
 def apply_variant(text: str, edit: str) -> tuple[str, str]:
     """Apply a gold.json edit "... 'OLD' becomes 'NEW'"; returns (edited text, the old line)."""
     old, new = re.findall(r"'([^']+)'", edit)[-2:]
@@ -234,22 +260,35 @@ def evaluate_all() -> dict[str, dict]:
                 continue
             landing, labels = corpus
             results[name] = score(labels, *run_stages(landing))
+        if stories := stories_corpus():
+            landing, story_labels = stories
+            results["eval/stories"] = story_pairs(run_stages(landing)[1], story_labels)
     return results
 
 
-def format_table(results: dict[str, dict]) -> str:
+STORY_METRICS = ["articles", "story_pair_precision", "story_pair_recall", "same_topic_pairs_kept_apart"]
+
+
+def format_table(results: dict[str, dict], metrics: list[str]) -> str:
     def cell(v):
         return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
     names = list(results)
     rows = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    rows += ["| " + m + " | " + " | ".join(cell(results[n].get(m)) for n in names) + " |" for m in METRICS]
+    rows += ["| " + m + " | " + " | ".join(cell(results[n].get(m)) for n in names) + " |" for m in metrics]
     return "\n".join(rows)
 
 
 def main() -> int:
     results = evaluate_all()
-    print(format_table(results))
+    stories = {name: results.pop(name) for name in list(results) if "story_pair_precision" in results[name]}
+    print(format_table(results, METRICS))
+    if stories:
+        print("\nStories (pairs of reports; same topic = different stories of the same kind of event)\n")
+        print(format_table(stories, STORY_METRICS))
+        for name, r in stories.items():
+            for a, b in r["wrongly_joined"]:
+                print(f"  {name}: joined but different stories: {a} ~ {b}")
     return 0
 
 

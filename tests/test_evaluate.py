@@ -1,9 +1,15 @@
-"""`make eval` runs, and pins the seed figures: every gold spam and boilerplate line right, every date right."""
-from pipelines.evaluate import evaluate_all, format_table
+"""`make eval` runs and pins its figures: every seed line and date right, and floors on the project's own corpus."""
+import pytest
+
+from pipelines.evaluate import METRICS, evaluate_all, format_table
 
 
-def test_evaluation_pins_the_seed_and_sample_results(gold):
-    results = evaluate_all()
+@pytest.fixture(scope="module")
+def results():
+    return evaluate_all()
+
+
+def test_evaluation_pins_the_seed_and_sample_results(gold, results):
     seeds, sample = results["seeds"], results["sample"]
     for corpus in (seeds, sample):
         assert corpus["spam_precision"] == corpus["spam_recall"] == 1.0
@@ -12,5 +18,29 @@ def test_evaluation_pins_the_seed_and_sample_results(gold):
         assert corpus["declared_date_accuracy"] == 1.0
         assert corpus["mis_dated_precision"] == corpus["mis_dated_recall"] == 1.0
     assert seeds["inferred_dated"] == "3/3"
-    table = format_table(results)
-    assert table.startswith("| metric | seeds | sample")
+    assert format_table(results, METRICS).startswith("| metric | seeds | sample")
+
+
+def test_tune_split_meets_the_targets(results):
+    tune = results["eval/tune"]
+    assert tune["spam_precision"] >= 0.97 and tune["spam_recall"] >= 0.97
+    assert tune["body_lines_lost"] <= 0.005
+    assert tune["mis_dated_precision"] >= 0.95 and tune["mis_dated_recall"] >= 0.95
+    assert tune["declared_date_accuracy"] >= 0.98
+
+
+def test_held_out_split_stays_at_its_measured_level(results):
+    """Dates meet the targets on the held-out split; spam does not yet (see README, "Accuracy"):
+    these floors catch a regression."""
+    test = results["eval/test (held out)"]
+    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.95
+    assert test["declared_date_accuracy"] >= 0.98
+    assert test["body_lines_lost"] <= 0.01
+    assert test["spam_precision"] >= 0.9 and test["spam_recall"] >= 0.75
+
+
+def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
+    stories = results["eval/stories"]
+    assert stories["story_pair_precision"] == 1.0 and stories["story_pair_recall"] >= 0.9
+    kept, pairs = map(int, stories["same_topic_pairs_kept_apart"].split("/"))
+    assert pairs >= 8 and kept == pairs
