@@ -26,6 +26,11 @@ FULL_DATE = re.compile(DATE_PATTERN, re.I)
 MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
 YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
 SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+# a month named without a year after a preposition ("in October", "on March 3"): capitalised, so "may" the verb is not one
+MONTH_ALONE = re.compile(
+    r"\b(?i:in|on|by|since|from|until|last|early|late|mid-|mid|of)\s+(%s)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?\b(?!,?\s+\d{4})"
+    % "|".join(m.capitalize() for m in MONTHS.split("|")))
+LAST_YEAR = re.compile(r"\blast year\b", re.I)
 # words that make a sentence's dates plans rather than past events
 FUTURE_CUE = re.compile(
     r"\b(?:will|would|shall|could|scheduled|expect(?:s|ed|ing)?|intends?|hopes?|plans?|planned|planning|due|set to|"
@@ -126,6 +131,26 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
     return [e for e in events if e[0] <= now]
 
 
+def undated_events(body: str, past: list[tuple[date, str, str]], now: date) -> list[tuple[date, str, str]]:
+    """For an article with no declared date: months named without a year, placed in the latest year the
+    body reports; and "last year" beside a year Y, which puts the report in Y+1 or later."""
+    years = [e[0].year for e in past]
+    if not years:
+        return []
+    reference, events = max(years), []
+    for sentence in SENTENCE.findall(body):
+        if FUTURE_CUE.search(sentence):
+            continue
+        for m in MONTH_ALONE.finditer(sentence):
+            day = int(m[2]) if m[2] and int(m[2]) <= calendar.monthrange(reference, MONTH_NUMBER[m[1].lower()])[1] else None
+            events.append((date(reference, MONTH_NUMBER[m[1].lower()], day or 1), "day" if day else "month",
+                           f"{m.group(0).strip()} ({reference})"))
+        said = [int(y) for y in YEAR.findall(sentence)]
+        if LAST_YEAR.search(sentence) and said:
+            events.append((date(max(said) + 1, 1, 1), "day", f"last year = {max(said)}"))
+    return [e for e in events if e[0] <= now]
+
+
 def _latest_end(event: tuple[date, str, str]) -> date:
     """The last day an event of that precision could have been."""
     d, precision, _ = event
@@ -192,7 +217,9 @@ def date_article(row: dict, body: str, now: date) -> dict:
             out["body_evidence"] = f"declared {declared} < body reports {shown} as past"
     elif latest_past:
         # the report came after the latest event it tells of: the last day that event could have been
-        latest = max(past, key=_latest_end)
+        latest = max(past + undated_events(body, past, now), key=_latest_end)
+        if latest not in past:
+            evidence.append({"source": "body", "text": latest[2], "date": latest[0].isoformat()})
         out.update(published_date=min(_latest_end(latest), now), date_source="body", date_status="inferred",
                    date_precision=latest[1])
     elif row.get("copyright_year"):

@@ -97,3 +97,17 @@ def test_article_with_no_evidence_is_undated_not_rejected():
 def test_jsonl_date_field_declares_the_date():
     dated, _ = run(meta_date="2025-03-03", format="jsonl")
     assert (dated["declared_date"].item(), dated["date_source"].item()) == (date(2025, 3, 3), "jsonl_field")
+
+
+def test_months_without_a_year_and_last_year_date_an_undated_article():
+    from assets.date import body_past_events, undated_events
+
+    body = ("Last year the Pellow choir sang at the 2023 festival. The hall was repainted in March. "
+            "On October 4 the roof was finished.")
+    now = date(2026, 11, 1)
+    past = body_past_events(body, now)
+    events = {e[2]: e[0] for e in undated_events(body, past, now)}
+    assert events["last year = 2023"] == date(2024, 1, 1)
+    assert events["in March (2023)"] == date(2023, 3, 1)
+    assert events["On October 4 (2023)"] == date(2023, 10, 4)
+    assert not undated_events("The choir may sing in May.", [], now)  # no year to place it in
