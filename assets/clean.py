@@ -86,7 +86,7 @@ CREDIT = re.compile(
     r"reporting by|editing by|edited by|writing by|compiled by)\b",
     re.I,
 )
-DATE_LINE = re.compile(rf"^{DATE_PATTERN}(?:\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*\(?[A-Z]{{2,5}}\)?)?[.\s]*$", re.I)
+DATE_LINE = re.compile(rf"^{DATE_PATTERN}(?:,?\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*\(?[A-Z]{{2,5}}\)?)?[.\s]*$", re.I)
 DATE_ANY = re.compile(DATE_PATTERN, re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
 DATELINE_LEAD = re.compile(
@@ -109,7 +109,11 @@ CALL_TO_ACTION = re.compile(
     r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|a free)|"
     r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|cheap(?:est)?|"
     r"for sale|near me|buy \w+ online|(?:straight |right )?to your inbox|claim (?:your|now)|no deposit|"
-    r"(?:book|schedule) a (?:free |demo|call)|free consultation)\b",
+    r"(?:book|schedule) a (?:free |demo|call)|free consultation|offer ends|while (?:supplies|stocks) last|limited stock|"
+    r"at checkout|\d+ ?(?:percent|per cent) off|free bets?|new customers only|latest odds|recommended for you|"
+    r"partner content|sponsored content|we may earn a commission|(?:download|get) (?:our|the) [\w ]{0,30}app|"
+    r"(?:you(?:'re| are)|you were) receiving this|manage (?:your )?preferences|sent to you by|sign up here|"
+    r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation)\b",
     re.I,
 )
 # advance-fee scam mail
@@ -118,7 +122,9 @@ SCAM = re.compile(
     r"strictly confidential|beneficiary|yours faithfully|the sum of|"
     r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance|"
     r"dear (?:lucky )?(?:winner|customer|user|valued customer|sir(?:/madam)?|account holder)|congratulations|"
-    r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:delivery|processing|release|clearance) "
+    r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:temporarily )?suspended|verify your (?:identity|account)|"
+    r"unusual (?:activity|sign-in)|giveaway|send (?:any amount|\d)|work from home|earn \$?\d+ a day|no experience needed|"
+    r"doctors hate|melts? (?:belly )?fat|(?:delivery|processing|release|clearance) "
     r"(?:fee|tax|charge)|prize|jackpot|won (?:a|an|the)\b)\b",
     re.I,
 )
@@ -316,6 +322,8 @@ def _words(text: str) -> list[str]:
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
         return True
+    if len(text.split()) <= 8 and COPYRIGHT.search(text):
+        return True
     parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
     return len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
 
@@ -453,6 +461,11 @@ def classify(doc: Document) -> None:
                 and b.scores["offtopic_score"] > 0 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "opens_next_block"
+    # after the article's last paragraph, promotional text is not the article
+    for i in candidates:
+        if last_body is not None and i > last_body and blocks[i].scores["promo_score"] >= 0.5:
+            blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], blocks[i].scores["promo_score"])
+            blocks[i].rule = "promotional_after_article"
     # a headline that introduces the next block takes that block's score (a pasted release's own title)
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]

@@ -66,7 +66,7 @@ class DateParseError(ValueError):
 
 def parse_declared(text: str) -> date:
     """Parse a declared date (header line or metadata value) or say why it is not a date."""
-    s = DATE_LABEL.sub("", text.strip()).strip(" .")
+    s = re.sub(r"^(\d{1,2})\.\s(\d{1,2})\.\s(\d{4})", r"\1.\2.\3", DATE_LABEL.sub("", text.strip()).strip(" ."))
     try:
         if m := ISO.match(s):
             return date(int(m[1]), int(m[2]), int(m[3]))
