@@ -34,4 +34,4 @@ ui: install
 	$(PY) -m pipelines.cli ui
 
 clean-warehouse:
-	rm -rf warehouse/news.duckdb warehouse/news.duckdb.wal warehouse/news.duckdb.staging
+	rm -rf warehouse/news.duckdb warehouse/news.duckdb.wal warehouse/news.duckdb.staging warehouse/news.duckdb.report
