@@ -4,14 +4,24 @@ import hashlib
 
 import dagster as dg
 
+from assets.load import release_refresh_lock
 from assets.stage import list_landing_files
 from pipelines.settings import Settings
+
+
+@dg.failure_hook(name="release_refresh_lock")
+def release_refresh_lock_on_failure(context: dg.HookContext) -> None:
+    """The stage step takes the refresh lock and the load step releases it; a failed step in between
+    (a blocking check, a crash) releases it too, so the next refresh does not wait for this one."""
+    release_refresh_lock(f"run {context.run_id}")
+
 
 # In-process: one import of spaCy/GX per run, and a single process touching DuckDB.
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
+    hooks={release_refresh_lock_on_failure},
     description="Stage, clean, date, dedupe, extract, resolve and load every file in the landing dir.",
 )
 

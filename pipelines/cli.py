@@ -8,10 +8,30 @@ import time
 from pipelines.settings import REPO_ROOT, Settings
 
 
+class BriefErrors:
+    """Wraps stderr while Dagster runs in-process: a failure record keeps its message and loses its
+    stack trace (the full trace stays in the run's event log: `make ui`)."""
+
+    MARK = "\nStack Trace:\n"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self.MARK in text:
+            text = text.split(self.MARK, 1)[0].rstrip() + "\n    (stack trace in the run's event log: make ui)\n"
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def print_summary(settings: Settings, out=sys.stdout) -> None:
     from assets.load import connect
 
-    con = connect(settings.warehouse_path, read_only=True)
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}: run a refresh first (make run)")
+    con = connect(settings.warehouse_path, read_only=True, wait_seconds=settings.lock_wait_seconds)
     try:
         q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
         files = q("SELECT count(*), count(*) FILTER (WHERE status = 'accepted') FROM raw_files")[0]
@@ -53,14 +73,23 @@ def run_refresh(settings: Settings) -> bool:
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("refresh")
-    result = job.execute_in_process(
-        instance=DagsterInstance.get(), raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
+    try:
+        result = job.execute_in_process(
+            instance=DagsterInstance.get(), raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    finally:
+        sys.stderr = stderr
     if not result.success:
         for event in result.all_events:
-            if event.is_failure:
-                print(f"FAILED {event.step_key or ''}: {event.message}", file=sys.stderr)
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                cause = (error.cause or error) if error and error.cls_name == "DagsterExecutionStepExecutionError" else error
+                reason = cause.message.strip().splitlines()[-1] if cause else event.message
+                if cause and cause.cls_name == "Failure":  # raised on purpose, with a message for people
+                    reason = reason.split(": ", 1)[-1]
+                print(f"FAILED {event.step_key}: {reason}", file=sys.stderr)
     return result.success
 
 
@@ -74,14 +103,28 @@ def main(argv: list[str] | None = None) -> int:
         ensure_dagster_home()
         dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
         os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)])
-    if args.command == "run":
-        print(f"refreshing {settings.landing_dir} -> {settings.warehouse_path}", flush=True)
-        started = time.monotonic()
-        if not run_refresh(settings):
-            print("refresh failed; see the messages above or the run in the Dagster UI (make ui)", file=sys.stderr)
-            return 1
-        print(f"refresh finished in {time.monotonic() - started:.1f} s\n", flush=True)
-    print_summary(settings)
+    from assets.load import WarehouseBusy, acquire_refresh_lock, release_refresh_lock
+
+    try:
+        if args.command == "run":
+            print(f"refreshing {settings.landing_dir} -> {settings.warehouse_path}", flush=True)
+            started = time.monotonic()
+            owner = "news-etl run"
+            # Taken before Dagster starts, so waiting for (or giving up on) another refresh is one line;
+            # this run's stage step takes it over and its load step releases it.
+            acquire_refresh_lock(settings, owner, on_wait=lambda msg: print(f"news-etl: {msg}", file=sys.stderr, flush=True))
+            try:
+                ok = run_refresh(settings)
+            finally:
+                release_refresh_lock(owner)
+            if not ok:
+                print("refresh failed; see the messages above or the run in the Dagster UI (make ui)", file=sys.stderr)
+                return 1
+            print(f"refresh finished in {time.monotonic() - started:.1f} s\n", flush=True)
+        print_summary(settings)
+    except (WarehouseBusy, FileNotFoundError) as exc:
+        print(f"news-etl: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

