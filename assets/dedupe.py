@@ -7,6 +7,7 @@ written either way (350,000 / 350.000) survive rewording and translation, where 
 Reports of the same kind of event share vocabulary and often names, but rarely their figures.
 """
 
+import functools
 import re
 
 import polars as pl
@@ -46,8 +47,13 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
+def _name_skeleton(word: str) -> str:
+    return skeleton(normalise(word))
+
+
 def name_skeletons(text: str) -> set[str]:
-    return {skeleton(normalise(w)) for w in NAME.findall(text) if w not in COMMON_CAPITALS}
+    return {_name_skeleton(w) for w in NAME.findall(text) if w not in COMMON_CAPITALS}
 
 
 def _minhash(tokens: set[str]):

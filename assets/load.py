@@ -26,7 +26,7 @@ from pipelines.settings import Settings
 from warehouse import SQL_DIR
 
 DERIVED_TABLES = ("sections", "articles", "rejections", "mentions", "entities", "entity_aliases")
-LOCK_WAIT_SECONDS = 60
+LOCK_WAIT_SECONDS = Settings.lock_wait_seconds
 
 
 class WarehouseBusy(RuntimeError):

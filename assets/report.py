@@ -28,11 +28,6 @@ RECENT_MONTHS = 12     # calendar months up to the latest month with dated menti
 CHART_ENTITIES = 5     # lines in the entity chart
 
 
-def report_dir(warehouse_path: Path) -> Path:
-    """The report lives beside the warehouse file, as the staging dir does: `news.duckdb` -> `news.duckdb.report/`."""
-    return warehouse_path.with_name(warehouse_path.name + ".report")
-
-
 @dataclass(frozen=True)
 class Chart:
     file_name: str
@@ -245,7 +240,7 @@ from pipelines.resources import NewsEtlSettings  # noqa: E402
 def report(news: NewsEtlSettings) -> dg.MaterializeResult:
     s = news.settings()
     built = read_report(s.warehouse_path)
-    written = write_report(built, report_dir(s.warehouse_path))
+    written = write_report(built, s.report_dir)
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.md(built.markdown(embed_images=True)),
         "path": dg.MetadataValue.path(str(written[REPORT_FILE])),

@@ -175,6 +175,7 @@ class _Clusters:
         self.parent = {k: k for k in ordered_keys}
         self.rank = {k: i for i, k in enumerate(ordered_keys)}  # the earlier key names the cluster
         self.key_articles, self.article_keys = key_articles, article_keys
+        self._context: dict[str, set[str]] = {}
 
     def root(self, k: str) -> str:
         while self.parent[k] != k:
@@ -183,7 +184,9 @@ class _Clusters:
         return k
 
     def context(self, k: str) -> set[str]:
-        return set().union(*(self.article_keys[a] for a in self.key_articles[k])) - {k}
+        if k not in self._context:
+            self._context[k] = set().union(*(self.article_keys[a] for a in self.key_articles[k])) - {k}
+        return self._context[k]
 
     def join(self, a: str, b: str) -> None:
         ra, rb = self.root(a), self.root(b)

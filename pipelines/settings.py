@@ -53,6 +53,11 @@ class Settings:
         return self.warehouse_path.with_name(self.warehouse_path.name + ".staging")
 
     @property
+    def report_dir(self) -> Path:
+        """The report (Markdown and charts) lives beside the warehouse file too."""
+        return self.warehouse_path.with_name(self.warehouse_path.name + ".report")
+
+    @property
     def refresh_lock_path(self) -> Path:
         """Held from the stage step to the end of the load: one refresh per warehouse (and staging dir) at a time."""
         return self.staging_dir / "refresh.lock"

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from PIL import Image
 
-from assets.report import ENTITY_CHART, REJECTION_CHART, REPORT_FILE, read_report, report, report_dir
+from assets.report import ENTITY_CHART, REJECTION_CHART, REPORT_FILE, read_report, report
+from pipelines.settings import Settings
 from tests.conftest import query
 from pipelines.definitions import defs
 from pipelines.resources import NewsEtlSettings
@@ -41,7 +42,7 @@ def test_report_is_an_asset_of_its_own_group_after_the_warehouse():
 
 
 def test_the_refresh_job_wrote_the_report_beside_the_warehouse(sample_run):
-    directory = report_dir(sample_run)
+    directory = Settings(warehouse_path=sample_run).report_dir
     assert directory == sample_run.parent / "news.duckdb.report"
     markdown = (directory / REPORT_FILE).read_text()
     assert markdown.startswith("# News warehouse report")
@@ -89,8 +90,8 @@ def test_asset_metadata_embeds_the_charts_and_reads_only(sample_run, tmp_path):
     for uri in uris:
         assert_png(base64.b64decode(uri))
     assert isinstance(meta["path"], dg.PathMetadataValue)
-    assert meta["path"].value == str(report_dir(warehouse) / REPORT_FILE)
-    assert (report_dir(warehouse) / REPORT_FILE).exists()
+    assert meta["path"].value == str(Settings(warehouse_path=warehouse).report_dir / REPORT_FILE)
+    assert (Settings(warehouse_path=warehouse).report_dir / REPORT_FILE).exists()
     assert meta["articles"].value == query(warehouse, "SELECT count(*) FROM articles")[0][0]
     assert meta["rejected"].value == query(warehouse, "SELECT count(*) FROM rejections")[0][0]
 
@@ -110,6 +111,6 @@ def test_an_empty_warehouse_still_renders(tmp_path):
     assert "_No dated entity mentions yet._" in markdown and "_Nothing was rejected._" in markdown
     for chart in built.charts:
         assert_png(chart.png)
-        assert_png((report_dir(warehouse) / chart.file_name).read_bytes())
+        assert_png((Settings(warehouse_path=warehouse).report_dir / chart.file_name).read_bytes())
     assert result.metadata["report"].value.count("data:image/png;base64,") == 2
     assert result.metadata["rejected"].value == 0
