@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 import polars as pl
 
+from pipelines.versions import rules_version
+
 from assets.common import DATE_LABEL, DATE_PATTERN, rejections_frame
 from warehouse import SQL_DIR
 
@@ -620,20 +622,23 @@ def clean_files(raw_files: pl.DataFrame, now) -> tuple[pl.DataFrame, pl.DataFram
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from pipelines.batches import ingest_batches  # noqa: E402
 from pipelines.metadata import counts_by, frame_metadata, rejection_metadata  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
 
 
 @dg.multi_asset(
     outs={
-        "sections": dg.AssetOut(group_name="clean", description="Every line/block of every readable file, with its kind and spam scores."),
-        "cleaned_articles": dg.AssetOut(group_name="clean", description="One row per article: title, publisher, source URL and a body of body sections only."),
-        "clean_rejections": dg.AssetOut(group_name="clean", description="Spam sections and unreadable records, with the evidence."),
+        "sections": dg.AssetOut(group_name="clean", code_version=rules_version(), description="Every line/block of every readable file, with its kind and spam scores."),
+        "cleaned_articles": dg.AssetOut(group_name="clean", code_version=rules_version(), description="One row per article: title, publisher, source URL and a body of body sections only."),
+        "clean_rejections": dg.AssetOut(group_name="clean", code_version=rules_version(), description="Spam sections and unreadable records, with the evidence."),
     },
+    partitions_def=ingest_batches,
     description="Split files into sections, classify each, and reject spam sections through the clean suite.",
 )
 def clean(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame):
     sections, articles, rejections = clean_files(raw_files, news.run_now())
+    sections = sections.with_columns(rules_version=pl.lit(rules_version()))
     yield dg.Output(sections, "sections", metadata={
         **frame_metadata(sections.filter(pl.col("kind") != "body"), ["kind", "rule", "text"]),
         "dagster/row_count": sections.height,

@@ -6,6 +6,8 @@ import re
 
 import polars as pl
 
+from pipelines.versions import rules_version
+
 REJECTION_SCHEMA = {
     "file_id": pl.String,
     "article_id": pl.String,
@@ -14,6 +16,7 @@ REJECTION_SCHEMA = {
     "reason": pl.String,
     "detail": pl.String,
     "rejected_at": pl.Datetime("us", "UTC"),
+    "rules_version": pl.String,
 }
 
 
@@ -28,10 +31,23 @@ def rejections_frame(rows: list[dict], stage: str, at: datetime) -> pl.DataFrame
             "reason": r["reason"],
             "detail": r["detail"],
             "rejected_at": at,
+            "rules_version": rules_version(),
         }
         for r in rows
     ]
     return pl.DataFrame(full, schema=REJECTION_SCHEMA)
+
+
+def current_file_ids(raw_files: pl.DataFrame) -> pl.Series:
+    """The file ids the corpus is built from: for each landing path, the version staged in its latest batch
+    (a file edited in place supersedes its earlier version; files since removed from the landing dir stay)."""
+    return raw_files.sort("batch_id").unique("path", keep="last")["file_id"].unique()
+
+
+def keep_current(frame: pl.DataFrame, file_ids: pl.Series, key: list[str]) -> pl.DataFrame:
+    """Rows of `frame` (all batches, oldest first) from current files, one per `key`: the same bytes staged
+    in two batches (a copy under another name) give the same rows twice, and the first is kept."""
+    return frame.filter(pl.col("file_id").is_in(file_ids.implode())).unique(key, keep="first", maintain_order=True)
 
 
 MONTHS = (

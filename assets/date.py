@@ -265,19 +265,23 @@ def date_articles(articles: pl.DataFrame, sections: pl.DataFrame, now: datetime)
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from pipelines.batches import ingest_batches  # noqa: E402
 from pipelines.metadata import counts_by, frame_metadata, rejection_metadata  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.versions import rules_version  # noqa: E402
 
 
 @dg.multi_asset(
     outs={
-        "dated_articles": dg.AssetOut(group_name="date", description="Accepted articles with declared date, evidence, published date and date status."),
-        "date_rejections": dg.AssetOut(group_name="date", description="Mis-dated articles, with the evidence that contradicts the declared date."),
+        "dated_articles": dg.AssetOut(group_name="date", code_version=rules_version(), description="Accepted articles with declared date, evidence, published date and date status."),
+        "date_rejections": dg.AssetOut(group_name="date", code_version=rules_version(), description="Mis-dated articles, with the evidence that contradicts the declared date."),
     },
+    partitions_def=ingest_batches,
     description="Find declared dates and their evidence, infer dates for undated articles, reject mis-dated ones.",
 )
 def date_stage(context: AssetExecutionContext, news: NewsEtlSettings, cleaned_articles: pl.DataFrame, sections: pl.DataFrame):
     dated, rejections = date_articles(cleaned_articles, sections, news.run_now())
+    dated = dated.with_columns(batch_id=pl.lit(context.partition_key), rules_version=pl.lit(rules_version()))
     yield dg.Output(dated, "dated_articles", metadata={
         **frame_metadata(dated, ["file_name", "declared_date", "published_date", "date_source", "date_status"]),
         "articles_by_date_status": dg.MetadataValue.json(counts_by(dated, "date_status")),

@@ -143,16 +143,27 @@ def assign_stories(articles: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from assets.common import current_file_ids, keep_current  # noqa: E402
+from assets.load import acquire_refresh_lock  # noqa: E402
+from pipelines.batches import after_batches  # noqa: E402
 from pipelines.metadata import frame_metadata  # noqa: E402
+from pipelines.resources import NewsEtlSettings  # noqa: E402
 
 
-@dg.asset(group_name="dedupe", description="Articles with `story_id`: near-duplicate and translated reports of one story share it.")
-def articles(context: AssetExecutionContext, dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    out, pairs = assign_stories(dated_articles)
+@dg.asset(group_name="dedupe", automation_condition=after_batches,
+          description="Every batch's accepted articles, current versions only, with `story_id`: "
+                      "near-duplicate and translated reports of one story share it.")
+def articles(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame,
+             dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    # The corpus-wide steps share one set of staging files: held until this run's load ends.
+    acquire_refresh_lock(news.settings(), owner=f"run {context.run_id}", on_wait=context.log.warning)
+    current = keep_current(dated_articles, current_file_ids(raw_files), ["article_id"])
+    out, pairs = assign_stories(current)
     for a, b, why in pairs:
         context.log.info(f"same story: {a[:12]} ~ {b[:12]} ({why})")
     return dg.Output(out, metadata={
         **frame_metadata(out, ["file_name", "title", "story_id", "published_date", "date_source"]),
         "stories": out["story_id"].n_unique(),
+        "batches": out["batch_id"].n_unique(),
         "duplicate_pairs": len(pairs),
     })

@@ -99,17 +99,23 @@ def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: in
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from pipelines.batches import ingest_batches, mark_processed  # noqa: E402
 from pipelines.metadata import counts_by, frame_metadata  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.settings import Settings  # noqa: E402
+from pipelines.versions import current_versions, model_version  # noqa: E402
 
 
-@dg.asset(group_name="extract", description="spaCy NER mentions over the body sections of accepted articles.")
-def extracted_mentions(context: AssetExecutionContext, news: NewsEtlSettings, articles: pl.DataFrame,
+@dg.asset(group_name="extract", partitions_def=ingest_batches, code_version=model_version(Settings.from_env().spacy_model),
+          description="spaCy NER mentions over the body sections of the batch's accepted (well-dated) articles.")
+def extracted_mentions(context: AssetExecutionContext, news: NewsEtlSettings, dated_articles: pl.DataFrame,
                        sections: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     s = news.settings()
-    body = sections.filter((pl.col("kind") == "body") & pl.col("article_id").is_in(articles["article_id"].implode()))
+    body = sections.filter((pl.col("kind") == "body") & pl.col("article_id").is_in(dated_articles["article_id"].implode()))
     context.log.info(f"NER over {body.height} sections with {s.spacy_model} (n_process={s.n_process})")
-    mentions = extract_mentions(body, s.spacy_model, n_process=s.n_process)
+    mentions = extract_mentions(body, s.spacy_model, n_process=s.n_process).with_columns(
+        model_version=pl.lit(model_version(s.spacy_model)))
+    mark_processed(s, context.partition_key, current_versions(s.spacy_model))
     return dg.Output(mentions, metadata={
         **frame_metadata(mentions, ["text", "label", "article_id"]),
         "mentions_by_label": dg.MetadataValue.json(counts_by(mentions, "label")),

@@ -134,8 +134,12 @@ def _insert(con, table: str, frame: pl.DataFrame, keep_existing: bool = False) -
 
 
 def load_warehouse(db_path: Path, raw_files: pl.DataFrame, derived: dict[str, pl.DataFrame],
-                   wait_seconds: float = LOCK_WAIT_SECONDS) -> dict[str, int]:
-    """Write all tables atomically and (re)create the views; returns row counts per table."""
+                   versions: dict[str, str], wait_seconds: float = LOCK_WAIT_SECONDS) -> dict[str, int]:
+    """Write all tables atomically and (re)create the views; returns row counts per table.
+
+    `versions` (component -> version of the code doing this load) goes to `pipeline_versions`,
+    against which `stale_batches` finds rows made by older rules or another model.
+    """
     missing = set(DERIVED_TABLES) - set(derived)
     if missing:
         raise ValueError(f"load needs every derived table; missing {sorted(missing)}")
@@ -144,10 +148,13 @@ def load_warehouse(db_path: Path, raw_files: pl.DataFrame, derived: dict[str, pl
         con.execute((SQL_DIR / "schema.sql").read_text())
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert(con, "raw_files", raw_files, keep_existing=True)
+            _insert(con, "raw_files", raw_files.unique(["path", "file_id"], keep="first", maintain_order=True), keep_existing=True)
             for table in DERIVED_TABLES:
                 con.execute(f"DELETE FROM {table}")
                 _insert(con, table, derived[table])
+            con.execute("DELETE FROM pipeline_versions")
+            _insert(con, "pipeline_versions", pl.DataFrame(
+                {"component": list(versions), "version": list(versions.values())}))
             con.execute((SQL_DIR / "views.sql").read_text())
             con.execute("COMMIT")
         except BaseException:
@@ -163,12 +170,16 @@ def load_warehouse(db_path: Path, raw_files: pl.DataFrame, derived: dict[str, pl
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from assets.common import current_file_ids, keep_current  # noqa: E402
+from pipelines.batches import after_batches, mark_loaded  # noqa: E402
 from pipelines.metadata import counts_by  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.versions import current_versions  # noqa: E402
 
 
 @dg.asset(
     group_name="load",
+    automation_condition=after_batches,
     description="Write every table into the DuckDB warehouse in one transaction and refresh the views.",
     ins={name: dg.AssetIn(name) for name in (
         "raw_files", "sections", "articles", "mentions", "entities", "entity_aliases",
@@ -178,16 +189,21 @@ def warehouse(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: 
               articles: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, entity_aliases: pl.DataFrame,
               stage_rejections: pl.DataFrame, clean_rejections: pl.DataFrame, date_rejections: pl.DataFrame) -> dg.MaterializeResult:
     s = news.settings()
-    rejections = pl.concat([stage_rejections, clean_rejections, date_rejections])
+    current = current_file_ids(raw_files)
+    sections = keep_current(sections, current, ["article_id", "ordinal"])
+    rejections = keep_current(pl.concat([stage_rejections, clean_rejections, date_rejections], how="diagonal_relaxed"),
+                              current, ["file_id", "article_id", "section_ordinal", "stage", "reason"])
     try:
         counts = load_warehouse(s.warehouse_path, raw_files, {
             "sections": sections, "articles": articles, "rejections": rejections,
             "mentions": mentions, "entities": entities, "entity_aliases": entity_aliases,
-        }, wait_seconds=s.lock_wait_seconds)
+        }, versions=current_versions(s.spacy_model), wait_seconds=s.lock_wait_seconds)
     except WarehouseBusy as exc:  # a message, not a DuckDB stack trace: nothing was written
         raise dg.Failure(description=str(exc), allow_retries=False) from None
+    else:
+        mark_loaded(s, raw_files["batch_id"].unique().to_list())
     finally:
-        release_refresh_lock(f"run {context.run_id}")  # taken by the stage step of this run
+        release_refresh_lock(f"run {context.run_id}")  # taken by the first step of this run
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(s.warehouse_path)),
         "row_counts": dg.MetadataValue.json(counts),

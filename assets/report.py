@@ -228,12 +228,14 @@ def _month_range(first: date, last: date) -> list[date]:
 import dagster as dg  # noqa: E402
 
 from assets.load import warehouse  # noqa: E402
+from pipelines.batches import after_batches  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
 
 
 @dg.asset(
     group_name="report",
     deps=[warehouse],
+    automation_condition=after_batches,
     description=("A Markdown report of the warehouse: headline counts, top entities per month, rejections by "
                  "stage and reason, with charts. Written to `<warehouse>.report/` and shown in the metadata panel."),
 )

@@ -298,7 +298,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (forms[f], f)))
         entity_rows.append({"entity_id": eid, "canonical_name": best})
     resolved = pl.DataFrame(
-        [{k: r[k] for k in ("article_id", "section_ordinal", "start_char", "end_char", "text", "label", "entity_id")} for r in rows],
+        [{k: r[k] for k in (*mentions.columns, "entity_id")} for r in rows],
         schema={**mentions.schema, "entity_id": pl.String},
     )
     stats = resolved.group_by("entity_id").agg(
@@ -317,20 +317,23 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
+from pipelines.batches import after_batches  # noqa: E402
 from pipelines.metadata import frame_metadata  # noqa: E402
 
 
 @dg.multi_asset(
     outs={
-        "mentions": dg.AssetOut(group_name="resolve", description="Entity mentions with their resolved `entity_id`."),
-        "entities": dg.AssetOut(group_name="resolve", description="One row per real-world entity, with mention and article counts."),
-        "entity_aliases": dg.AssetOut(group_name="resolve", description="Every surface form seen for each entity."),
+        "mentions": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Entity mentions with their resolved `entity_id`."),
+        "entities": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="One row per real-world entity, with mention and article counts."),
+        "entity_aliases": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Every surface form seen for each entity."),
     },
     description="Normalise spellings, link short forms within articles, fuzzy-match across articles, apply warehouse/aliases.csv.",
 )
 def resolve(context: AssetExecutionContext, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
     bodies = dict(articles.select("article_id", "body").iter_rows())
-    mentions, entities, aliases = resolve_entities(extracted_mentions, bodies)
+    current = (extracted_mentions.filter(pl.col("article_id").is_in(articles["article_id"].implode()))
+               .unique(["article_id", "section_ordinal", "start_char"], keep="first", maintain_order=True))
+    mentions, entities, aliases = resolve_entities(current, bodies)
     yield dg.Output(mentions, "mentions", metadata=frame_metadata(mentions, ["text", "label", "entity_id"]))
     yield dg.Output(entities, "entities", metadata={
         **frame_metadata(entities, ["canonical_name", "label", "mention_count", "article_count"]),

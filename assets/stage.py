@@ -132,14 +132,16 @@ def read_settled(path: Path, max_file_bytes: int, attempts: int = READ_ATTEMPTS)
     return read
 
 
-def stage_files(landing_dir: Path, batch_id: str, now: datetime, max_file_bytes: int) -> StagedFiles:
-    """Read the landing dir into a `raw_files` frame (bytes kept) and its rejections."""
+def stage_files(landing_dir: Path, batch_id: str, now: datetime, max_file_bytes: int,
+                paths: list[str] | None = None) -> StagedFiles:
+    """Read `paths` (relative to the landing dir; default: every file in it) into a `raw_files`
+    frame (bytes kept) and its rejections."""
     landing_dir = landing_dir.resolve()
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing dir {landing_dir} does not exist (set NEWS_ETL_LANDING)")
     rows: list[dict] = []
     rejected: list[dict] = []
-    for path in list_landing_files(landing_dir):
+    for path in list_landing_files(landing_dir) if paths is None else [landing_dir / p for p in paths]:
         rel = path.relative_to(landing_dir).as_posix()
         fmt = FORMATS.get(path.suffix.lower(), "other")
         row = {"file_id": None, "file_name": path.name, "path": rel, "format": fmt, "size_bytes": None,
@@ -189,27 +191,32 @@ import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
 from assets.load import acquire_refresh_lock  # noqa: E402
+from pipelines.batches import batch_files, ingest_batches  # noqa: E402
 from pipelines.metadata import counts_by, frame_metadata, rejection_metadata  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.versions import rules_version  # noqa: E402
 
 
 @dg.multi_asset(
     outs={
-        "raw_files": dg.AssetOut(group_name="stage", description="One row per file in the landing dir: sha256 id, format, size, raw bytes."),
-        "stage_rejections": dg.AssetOut(group_name="stage", description="Files that cannot become articles, with the reason."),
+        "raw_files": dg.AssetOut(group_name="stage", code_version=rules_version(), description="One row per file of the batch: sha256 id, format, size, raw bytes."),
+        "stage_rejections": dg.AssetOut(group_name="stage", code_version=rules_version(), description="Files that cannot become articles, with the reason."),
     },
-    description="Read every file under the landing dir (recursively), content-addressed.",
+    partitions_def=ingest_batches,
+    description="Read the files of one ingest batch (new or changed landing files), content-addressed.",
 )
 def stage(context: AssetExecutionContext, news: NewsEtlSettings):
     s = news.settings()
-    # Held until this run's load step ends (or a step fails): a second refresh waits here.
+    # Held until this run's load step ends (or a step fails, or the run's process exits): a second refresh waits here.
     acquire_refresh_lock(s, owner=f"run {context.run_id}", on_wait=context.log.warning)
-    context.log.info(f"staging files from {s.landing_dir}")
-    staged = stage_files(s.landing_dir, context.run_id, s.now, s.max_file_bytes)
+    paths = batch_files(s, context.partition_key)
+    context.log.info(f"staging {len(paths)} files of batch {context.partition_key} from {s.landing_dir}")
+    staged = stage_files(s.landing_dir, context.partition_key, s.now, s.max_file_bytes, paths)
     raw = staged.raw_files
     yield dg.Output(raw, "raw_files", metadata={
         **frame_metadata(raw, ["path", "format", "size_bytes", "status"]),
         "files_by_format": dg.MetadataValue.json(counts_by(raw, "format")),
+        "files_rejected": int((raw["status"] == "rejected").sum()),
         "bytes": int(raw["size_bytes"].fill_null(0).sum()),
         "landing_dir": str(s.landing_dir),
     })

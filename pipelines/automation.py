@@ -1,57 +1,63 @@
-"""The refresh job, its (stopped) daily schedule, and the sensor that watches the landing dir."""
-
-import hashlib
+"""The refresh job, the sensor that turns new landing files into ingest batches, and the daily
+schedule that also reprocesses batches left behind (a failed run, a rules or model change)."""
 
 import dagster as dg
 
 from assets.load import release_refresh_lock
-from assets.stage import list_landing_files
+from pipelines.batches import batches_to_process, ingest_batches, register_new_batches, sync_partitions
 from pipelines.settings import Settings
+from pipelines.versions import current_versions
 
 
 @dg.failure_hook(name="release_refresh_lock")
 def release_refresh_lock_on_failure(context: dg.HookContext) -> None:
-    """The stage step takes the refresh lock and the load step releases it; a failed step in between
-    (a blocking check, a crash) releases it too, so the next refresh does not wait for this one."""
+    """The first step of a run takes the refresh lock and the load step releases it; a failed step in
+    between (a blocking check, a crash) releases it too, so the next refresh does not wait for this one."""
     release_refresh_lock(f"run {context.run_id}")
 
 
-# In-process: one import of spaCy/GX per run, and a single process touching DuckDB.
+# In-process: one import of spaCy/GX per run, and a single process touching DuckDB. Launched for a
+# batch, it runs that batch's stage, clean, date and extract steps, then the corpus-wide ones.
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.all(),
+    partitions_def=ingest_batches,
     executor_def=dg.in_process_executor,
     hooks={release_refresh_lock_on_failure},
-    description="Stage, clean, date, dedupe, extract, resolve and load every file in the landing dir.",
-)
-
-refresh_schedule = dg.ScheduleDefinition(
-    name="daily_refresh",
-    job=refresh_job,
-    cron_schedule="0 6 * * *",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Full refresh every morning at 06:00 (stopped by default; start it in the UI).",
+    description="Stage, clean, date and extract one ingest batch; then stories, entities, the load and the report over all batches.",
 )
 
 
-def landing_fingerprint(settings: Settings) -> tuple[str, int]:
-    """A digest of (path, size, mtime) of every landing file, and the file count."""
-    digest = hashlib.sha256()
-    files = list_landing_files(settings.landing_dir) if settings.landing_dir.is_dir() else []
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:20], len(files)
+def _requests(instance: dg.DagsterInstance, keys: list[str], trigger: str) -> list[dg.RunRequest]:
+    sync_partitions(instance, Settings.from_env())
+    return [dg.RunRequest(run_key=f"{trigger}:{key}", partition_key=key, tags={"news_etl/trigger": trigger})
+            for key in keys]
 
 
 @dg.sensor(job=refresh_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Requests a refresh when files are added to, changed in or removed from the landing dir.")
+           description="Turns files added to or changed in the landing dir into an ingest batch and refreshes it.")
 def landing_sensor(context: dg.SensorEvaluationContext):
-    fingerprint, count = landing_fingerprint(Settings.from_env())
-    if fingerprint == context.cursor:
-        return dg.SkipReason(f"no change in the landing dir ({count} files)")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint, tags={"news_etl/trigger": "landing_sensor", "news_etl/files": str(count)})
+    settings = Settings.from_env()
+    try:
+        keys = register_new_batches(settings)
+    except FileNotFoundError as exc:
+        return dg.SkipReason(str(exc))
+    if not keys:
+        return dg.SkipReason(f"no new or changed files in {settings.landing_dir}")
+    return _requests(context.instance, keys, "landing_sensor")
+
+
+@dg.schedule(job=refresh_job, cron_schedule="0 6 * * *", name="daily_refresh",
+             default_status=dg.DefaultScheduleStatus.STOPPED,
+             description="Every morning at 06:00 (stopped by default): new files, plus every batch that is unprocessed "
+                         "or was processed by other rules or another model.")
+def refresh_schedule(context: dg.ScheduleEvaluationContext):
+    settings = Settings.from_env()
+    try:
+        new = register_new_batches(settings)
+    except FileNotFoundError as exc:
+        return dg.SkipReason(str(exc))
+    keys = sorted(set(new) | set(batches_to_process(settings, current_versions(settings.spacy_model))))
+    if not keys:
+        return dg.SkipReason("every batch is processed by the current rules and model")
+    return _requests(context.instance, keys, f"daily_refresh:{context.scheduled_execution_time:%Y%m%d}")

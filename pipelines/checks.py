@@ -5,13 +5,17 @@ blocking expectations: required columns, unique ids; a failure stops downstream 
 `<stage>_quality` (the rest, reported as warnings).
 """
 
+import warnings
+
 import dagster as dg
 import polars as pl
 
 from expectations.runner import validate
 
 
-def suite_checks(asset_key: str, stage: str, id_columns: list[str]) -> list[dg.AssetChecksDefinition]:
+def suite_checks(asset_key: str, stage: str, id_columns: list[str],
+                 partitions_def: dg.PartitionsDefinition | None = None) -> list[dg.AssetChecksDefinition]:
+    """The two checks of `stage`'s suite on `asset_key`; a per-batch asset is checked batch by batch."""
     def run(frame: pl.DataFrame, blocking: bool) -> dg.AssetCheckResult:
         outcome = validate(frame, stage, "table", id_columns, blocking=blocking)
         summary = outcome.summary()
@@ -28,12 +32,15 @@ def suite_checks(asset_key: str, stage: str, id_columns: list[str]) -> list[dg.A
             },
         )
 
-    @dg.asset_check(asset=asset_key, name=f"{stage}_structure", blocking=True,
+    # Checks of a per-batch asset run batch by batch; Dagster flags partitioned checks as a preview feature.
+    warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning)
+
+    @dg.asset_check(asset=asset_key, name=f"{stage}_structure", blocking=True, partitions_def=partitions_def,
                     description=f"Structural expectations of expectations/{stage}.json (blocks downstream assets).")
     def structure(frame: pl.DataFrame) -> dg.AssetCheckResult:
         return run(frame, blocking=True)
 
-    @dg.asset_check(asset=asset_key, name=f"{stage}_quality",
+    @dg.asset_check(asset=asset_key, name=f"{stage}_quality", partitions_def=partitions_def,
                     description=f"Non-blocking table expectations of expectations/{stage}.json.")
     def quality(frame: pl.DataFrame) -> dg.AssetCheckResult:
         return run(frame, blocking=False)

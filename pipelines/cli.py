@@ -1,4 +1,4 @@
-"""`news-etl run` materializes every asset into the warehouse and prints a summary;
+"""`news-etl run` stages new landing files as a batch, refreshes the warehouse and prints a summary;
 `news-etl summary` prints the summary of an existing warehouse; `news-etl ui` starts the Dagster UI."""
 import argparse
 import os
@@ -65,24 +65,21 @@ def ensure_dagster_home() -> str:
     return home
 
 
-def run_refresh(settings: Settings) -> bool:
-    """Materialize every asset in-process against the local Dagster instance (runs show up in `make ui`)."""
+def run_refresh(settings: Settings, reprocess_stale: bool = False) -> bool:
+    """New batches, then the corpus-wide steps, in-process against the local Dagster instance (runs show up in `make ui`)."""
     ensure_dagster_home()
     from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
+    from pipelines.refresh import refresh
 
-    job = defs.resolve_job_def("refresh")
     stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
     try:
-        result = job.execute_in_process(
-            instance=DagsterInstance.get(), raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        outcome = refresh(settings, DagsterInstance.get(), reprocess_stale=reprocess_stale,
+                          log=lambda msg: print(msg, file=stderr, flush=True))
     finally:
         sys.stderr = stderr
-    if not result.success:
-        for event in result.all_events:
+    for result in outcome.runs:
+        for event in result.all_events if not result.success else []:
             if event.is_step_failure:
                 error = event.step_failure_data.error
                 cause = (error.cause or error) if error and error.cls_name == "DagsterExecutionStepExecutionError" else error
@@ -90,13 +87,15 @@ def run_refresh(settings: Settings) -> bool:
                 if cause and cause.cls_name == "Failure":  # raised on purpose, with a message for people
                     reason = reason.split(": ", 1)[-1]
                 print(f"FAILED {event.step_key}: {reason}", file=sys.stderr)
-    return result.success
+    return outcome.success
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="news-etl", description=__doc__)
     parser.add_argument("command", choices=["run", "summary", "ui"])
     parser.add_argument("--port", type=int, default=3000, help="port for `ui` (host is always 127.0.0.1)")
+    parser.add_argument("--reprocess-stale", action="store_true",
+                        help="`run` also reprocesses batches made by other rules or another model (see the stale_batches view)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "ui":
@@ -114,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             # this run's stage step takes it over and its load step releases it.
             acquire_refresh_lock(settings, owner, on_wait=lambda msg: print(f"news-etl: {msg}", file=sys.stderr, flush=True))
             try:
-                ok = run_refresh(settings)
+                ok = run_refresh(settings, reprocess_stale=args.reprocess_stale)
             finally:
                 release_refresh_lock(owner)
             if not ok:

@@ -12,19 +12,21 @@ from assets.report import report
 from assets.resolve import resolve
 from assets.stage import stage
 from pipelines.automation import landing_sensor, refresh_job, refresh_schedule
+from pipelines.batches import ingest_batches
 from pipelines.checks import suite_checks
 from pipelines.resources import NewsEtlSettings, ParquetFrameIOManager
 
 asset_checks = [
-    *suite_checks("raw_files", "stage", ["path"]),
-    *suite_checks("sections", "clean", ["article_id", "ordinal"]),
-    *suite_checks("dated_articles", "date", ["article_id"]),
+    *suite_checks("raw_files", "stage", ["path"], ingest_batches),
+    *suite_checks("sections", "clean", ["article_id", "ordinal"], ingest_batches),
+    *suite_checks("dated_articles", "date", ["article_id"], ingest_batches),
+    *suite_checks("extracted_mentions", "extract", ["article_id", "section_ordinal", "start_char"], ingest_batches),
     *suite_checks("articles", "dedupe", ["article_id"]),
-    *suite_checks("extracted_mentions", "extract", ["article_id", "section_ordinal", "start_char"]),
     *suite_checks("entities", "resolve", ["entity_id"]),
 ]
 
-news_settings = NewsEtlSettings()
+# Configured at launch, so run config for `news` reaches the IO manager too (its staging dir follows the warehouse).
+news_settings = NewsEtlSettings.configure_at_launch()
 
 defs = dg.Definitions(
     assets=[stage, clean, date_stage, articles, extracted_mentions, resolve, warehouse, report],

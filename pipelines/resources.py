@@ -35,7 +35,8 @@ class NewsEtlSettings(dg.ConfigurableResource):
 
 
 class ParquetFrameIOManager(dg.ConfigurableIOManager):
-    """Stores each asset's Polars frame as one Parquet file beside the warehouse.
+    """Stores each asset's Polars frame as Parquet beside the warehouse: `<asset>.parquet`, or
+    `<asset>/<batch>.parquet` for the per-batch assets (a corpus-wide step reads all batches).
 
     Frames stay out of DuckDB until the load step, which writes all tables in one transaction:
     DuckDB allows a single writer, and a half-finished run must not leave half-written tables.
@@ -44,21 +45,39 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
     news: dg.ResourceDependency[NewsEtlSettings]
     base_dir: str | None = None
 
-    def _path(self, context) -> Path:
+    def _path(self, context, partition: str | None = None) -> Path:
         root = Path(self.base_dir) if self.base_dir else self.news.settings().staging_dir
-        return root / f"{'__'.join(context.asset_key.path)}.parquet"
+        name = "__".join(context.asset_key.path)
+        return root / name / f"{partition}.parquet" if partition else root / f"{name}.parquet"
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         if obj is None:
             return
-        path = self._path(context)
+        path = self._path(context, context.asset_partition_key if context.has_asset_partitions else None)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".parquet.tmp")
         obj.write_parquet(tmp)
         tmp.replace(path)
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        path = self._path(context.upstream_output if context.upstream_output else context)
+        upstream = context.upstream_output if context.upstream_output else context
+        if not context.has_asset_partitions:
+            return self._read(self._path(upstream), context)
+        keys = sorted(context.asset_partition_keys)
+        if len(keys) == 1:  # a per-batch step reading its own batch
+            return self._read(self._path(upstream, keys[0]), context)
+        # A corpus-wide step reads every batch staged for this warehouse, oldest first. Partitions
+        # with no file here failed, were never run, or belong to another warehouse on this instance.
+        paths = [p for p in (self._path(upstream, k) for k in keys) if p.exists()]
+        if not paths:
+            raise FileNotFoundError(f"no batch of {context.asset_key.to_user_string()} is staged in "
+                                    f"{self._path(upstream).parent}: run a refresh first (make run)")
+        if len(paths) < len(keys):
+            context.log.info(f"{context.asset_key.to_user_string()}: {len(paths)} of {len(keys)} batches staged here")
+        return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
+
+    @staticmethod
+    def _read(path: Path, context: dg.InputContext) -> pl.DataFrame:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: materialize the upstream asset {context.asset_key.to_user_string()} first")
         return pl.read_parquet(path)

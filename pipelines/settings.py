@@ -32,6 +32,7 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024
     lock_wait_seconds: float = 60.0        # the load waits this long for DuckDB readers/writers in other processes
     refresh_wait_seconds: float = 1800.0   # a refresh waits this long for another refresh of the same warehouse
+    max_batch_files: int = 2000            # new files beyond this become several ingest batches
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,6 +46,7 @@ class Settings:
             max_file_bytes=int(env.get("NEWS_ETL_MAX_FILE_BYTES") or cls.max_file_bytes),
             lock_wait_seconds=float(env.get("NEWS_ETL_LOCK_WAIT_SECONDS") or cls.lock_wait_seconds),
             refresh_wait_seconds=float(env.get("NEWS_ETL_REFRESH_WAIT_SECONDS") or cls.refresh_wait_seconds),
+            max_batch_files=int(env.get("NEWS_ETL_BATCH_FILES") or cls.max_batch_files),
         )
 
     @property

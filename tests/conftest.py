@@ -13,23 +13,37 @@ SAMPLE = REPO / "data" / "landing"
 RUN_NOW = "2026-11-21"
 
 
-def run_refresh(landing: Path, warehouse: Path, now: str = RUN_NOW, instance=None):
-    """Run the `refresh` job in-process over `landing` into `warehouse`."""
+def run_refresh(landing: Path, warehouse: Path, now: str = RUN_NOW, instance=None, reprocess_stale=False, **settings_fields):
+    """A refresh of `warehouse` from `landing`, as `news-etl run` does it (new batches, then the corpus)."""
     from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
+    from pipelines.refresh import refresh
+    from pipelines.settings import Settings, parse_now
 
-    job = defs.resolve_job_def("refresh")
-    config = {"resources": {"news": {"config": {"landing_dir": str(landing), "warehouse_path": str(warehouse), "now": now}}}}
-    result = job.execute_in_process(run_config=config, instance=instance or DagsterInstance.ephemeral(), raise_on_error=True)
-    assert result.success
-    return result
+    settings = Settings(landing_dir=landing.resolve(), warehouse_path=warehouse.resolve(), now=parse_now(now), **settings_fields)
+    outcome = refresh(settings, instance or DagsterInstance.ephemeral(), reprocess_stale=reprocess_stale, raise_on_error=True)
+    assert outcome.success
+    return outcome
 
 
 def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def table_snapshot(warehouse: Path, volatile=("batch_id", "ingested_at")) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without the columns that name the batch a file arrived in."""
+    tables = ["raw_files", "sections", "articles", "rejections", "mentions", "entities", "entity_aliases"]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        snapshot = {}
+        for t in tables:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall() if r[0] not in volatile]
+            snapshot[t] = sorted(con.execute(f"SELECT {', '.join(columns)} FROM {t}").fetchall(), key=repr)
+        return snapshot
     finally:
         con.close()
 

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from assets.load import acquire_refresh_lock, connect, load_warehouse, release_refresh_lock
-from pipelines.settings import Settings
+from pipelines.settings import Settings, parse_now
 from tests.conftest import REPO, RUN_NOW, query, run_refresh
 
 ARTICLES = {
@@ -151,10 +151,10 @@ def test_the_stage_step_waits_for_a_refresh_in_another_process(tmp_path):
 
     instance = DagsterInstance.ephemeral()
     started = time.monotonic()
-    result = run_refresh(landing, warehouse, instance=instance)
+    outcome = run_refresh(landing, warehouse, instance=instance)
     waited = time.monotonic() - started
     assert holder.wait(timeout=30) == 0
-    said = [e.user_message for e in instance.all_logs(result.run_id) if "another refresh of" in e.user_message]
+    said = [e.user_message for run in outcome.runs for e in instance.all_logs(run.run_id) if "another refresh of" in e.user_message]
     assert len(said) == 1 and "pid" in said[0] and "other refresh" in said[0], said
     assert waited >= 1.5, waited
     assert query(warehouse, "SELECT count(*) FROM articles")[0][0] == 2
@@ -172,15 +172,16 @@ def test_a_failed_step_between_stage_and_load_releases_the_lock(tmp_path, monkey
     monkeypatch.setattr(assets.clean, "split_and_score", broken)
     from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
+    from pipelines.refresh import refresh
 
     landing = _landing(tmp_path)
     warehouse = tmp_path / "wh" / "news.duckdb"
-    config = {"resources": {"news": {"config": {"landing_dir": str(landing), "warehouse_path": str(warehouse), "now": RUN_NOW}}}}
+    settings = Settings(landing_dir=landing, warehouse_path=warehouse, now=parse_now(RUN_NOW))
     # raise_on_error=False as the CLI and run workers run it: with True the error propagates before hooks run
-    result = defs.resolve_job_def("refresh").execute_in_process(
-        run_config=config, instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    assert not result.success and result.get_step_success_events()[0].step_key == "stage"
+    outcome = refresh(settings, DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not outcome.success and len(outcome.runs) == 1  # the failed batch stops the refresh
+    result = outcome.runs[0]
+    assert result.get_step_success_events()[0].step_key == "stage"
     assert "HOOK_COMPLETED" in [e.event_type_value for e in result.all_events]
     probe = _hold(
         "from pathlib import Path; from pipelines.settings import Settings; from assets.load import acquire_refresh_lock; "
@@ -210,7 +211,7 @@ def test_reader_and_load_take_turns(sample_run, tmp_path):
         "time.sleep(1.5); print(n, flush=True); con.close()")
     started = time.monotonic()
     raw = frames.pop("raw_files")
-    counts = load_warehouse(warehouse, raw, frames, wait_seconds=30)
+    counts = load_warehouse(warehouse, raw, frames, versions={"rules": "r", "model": "m"}, wait_seconds=30)
     waited = time.monotonic() - started
     assert reader.wait(timeout=30) == 0 and int(reader.stdout.read().strip()) == expected["articles"]
     assert waited >= 1 and counts == expected

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.batches import batch_keys
+from pipelines.settings import Settings
 from tests.conftest import REPO, RUN_NOW
 
 DAGSTER = Path(sys.executable).with_name("dagster")
@@ -230,11 +232,13 @@ def test_dagster_dev_sensor_and_graphql_launched_refresh(tmp_path):
         assert [r["status"] for r in sensor_runs] == ["SUCCESS"], _run_failures(base, sensor_runs[0]["runId"])
         marks["sensor run finished"] = time.monotonic() - started
 
-        # Launch the job the way the UI's "Launch run" does.
+        # The sensor made the file one ingest batch; re-run that batch the way the UI's "Launch run" does.
+        [batch] = batch_keys(Settings(landing_dir=landing, warehouse_path=warehouse))
         launched = _graphql(base, LAUNCH_RUN, {"executionParams": {
             "selector": {"repositoryLocationName": "news_etl", "repositoryName": "__repository__", "jobName": "refresh"},
             "runConfigData": {},
-            "executionMetadata": {"tags": [{"key": "news_etl/trigger", "value": "test_graphql"}]},
+            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": batch},
+                                           {"key": "news_etl/trigger", "value": "test_graphql"}]},
         }})["launchRun"]
         assert launched["__typename"] == "LaunchRunSuccess", launched
         run_id = launched["run"]["runId"]

@@ -1,4 +1,7 @@
 """The code location loads, with its job, schedule, sensor and every stage's checks."""
+import os
+from datetime import datetime
+
 import dagster as dg
 
 from pipelines.definitions import defs
@@ -19,14 +22,37 @@ def test_definitions_validate_and_hold_the_parts():
         assert (asset, f"{stage}_structure") in checks and (asset, f"{stage}_quality") in checks
 
 
-def test_sensor_requests_a_run_only_when_the_landing_dir_changes(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_ETL_LANDING", str(tmp_path))
+def test_sensor_turns_new_or_changed_files_into_one_batch_each_and_skips_an_unchanged_dir(tmp_path, monkeypatch):
+    from pipelines.batches import batch_files, ingest_batches
+    from pipelines.settings import Settings
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    monkeypatch.setenv("NEWS_ETL_LANDING", str(landing))
+    monkeypatch.setenv("NEWS_ETL_WAREHOUSE", str(tmp_path / "news.duckdb"))
+    settings = Settings.from_env()
+    (tmp_path / "dagster_home").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
     sensor = defs.resolve_sensor_def("landing_sensor")
-    (tmp_path / "a.txt").write_text("One story.")
-    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
-    assert len(first.run_requests) == 1
-    again = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
-    assert not again.run_requests
-    (tmp_path / "b.txt").write_text("Another story.")
-    after = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
-    assert len(after.run_requests) == 1
+
+    def tick():  # the evaluation function itself: what the daemon gets on each tick
+        return sensor(dg.build_sensor_context(instance=instance))
+
+    (landing / "a.txt").write_text("One story.")
+    (landing / "b.txt").write_text("Another story.")
+    first = tick()
+    assert len(first) == 1 and sorted(batch_files(settings, first[0].partition_key)) == ["a.txt", "b.txt"]
+    assert instance.get_dynamic_partitions(ingest_batches.name) == [first[0].partition_key]
+    skipped = tick()
+    assert isinstance(skipped, dg.SkipReason) and "no new or changed files" in skipped.skip_message
+    (landing / "c.txt").write_text("A third story.")
+    (landing / "a.txt").write_text("One story, corrected.")
+    os.utime(landing / "a.txt", ns=(1, 1))  # a different mtime even on a coarse clock
+    second = tick()
+    assert len(second) == 1 and sorted(batch_files(settings, second[0].partition_key)) == ["a.txt", "c.txt"]
+    assert second[0].partition_key > first[0].partition_key  # keys sort by creation time
+
+    # The daily schedule re-requests every batch not processed yet (here: both), and new files.
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    requests = schedule(dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 22, 6)))
+    assert sorted(r.partition_key for r in requests) == sorted([first[0].partition_key, second[0].partition_key])

@@ -176,14 +176,14 @@ def hazard_run(tmp_path_factory):
     (landing / "growing.txt").write_text(ARTICLE.replace("Morrow", "Pellow"))
     warehouse = root / "news.duckdb"
     with pytest.MonkeyPatch.context() as mp:
-        listed = assets.stage.list_landing_files
+        batch_files = assets.stage.batch_files
 
-        def list_then_delete(landing_dir):
-            found = listed(landing_dir)
+        def batch_files_then_delete(settings, key):  # in the batch, gone before the stage step reads it
+            found = batch_files(settings, key)
             (landing / "moved-away.txt").unlink(missing_ok=True)
             return found
 
-        mp.setattr(assets.stage, "list_landing_files", list_then_delete)
+        mp.setattr(assets.stage, "batch_files", batch_files_then_delete)
         _writer_during_reads(mp, {"growing.txt": 99})
         run_refresh(landing, warehouse)
     return warehouse

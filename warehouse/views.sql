@@ -40,3 +40,21 @@ FROM rejections GROUP BY stage, reason;
 CREATE OR REPLACE VIEW section_kinds AS
 SELECT kind, count(*) AS sections, count(DISTINCT article_id) AS articles, sum(length(text)) AS characters
 FROM sections GROUP BY kind;
+
+-- Batches holding rows made by other rules or another model than the code that last loaded the
+-- warehouse: reprocess them with `news-etl run --reprocess-stale` (or a backfill in the UI).
+CREATE OR REPLACE VIEW stale_batches AS
+WITH current_version AS (SELECT component, version FROM pipeline_versions),
+row_versions AS (
+    SELECT batch_id, 'articles' AS table_name, 'rules' AS component, rules_version AS version FROM articles
+    UNION ALL
+    SELECT a.batch_id, 'mentions', 'model', m.model_version FROM mentions m JOIN articles a USING (article_id)
+    UNION ALL
+    SELECT f.batch_id, 'rejections', 'rules', r.rules_version
+    FROM rejections r JOIN (SELECT file_id, min(batch_id) AS batch_id FROM raw_files GROUP BY file_id) f USING (file_id)
+)
+SELECT r.batch_id, r.table_name, r.component, r.version AS row_version, c.version AS current_version, count(*) AS rows
+FROM row_versions r JOIN current_version c USING (component)
+WHERE r.version IS DISTINCT FROM c.version
+GROUP BY ALL
+ORDER BY r.batch_id, r.table_name;
