@@ -194,6 +194,25 @@ class _Clusters:
             self.parent[max(ra, rb, key=self.rank.get)] = min(ra, rb, key=self.rank.get)
 
 
+def _closest_earlier(keys: list[str], threshold: float, chunk: int = 512) -> dict[int, int]:
+    """For each key, the earlier key (lower index) it matches best with `fuzz.ratio >= threshold`
+    (the first one on a tie): key index -> match index. Scored in blocks on every core, so the
+    quadratic comparison stays in C and the memory stays at `chunk` rows."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    matches: dict[int, int] = {}
+    for start in range(1, len(keys), chunk):
+        stop = min(start + chunk, len(keys))
+        scores = process.cdist(keys[start:stop], keys[:stop - 1], scorer=fuzz.ratio, score_cutoff=threshold,
+                               dtype=np.float64, workers=-1)
+        scores[np.arange(start, stop)[:, None] <= np.arange(stop - 1)[None, :]] = 0  # earlier keys only
+        best = scores.argmax(axis=1)
+        for row in np.flatnonzero(scores[np.arange(stop - start), best]):
+            matches[start + int(row)] = int(best[row])
+    return matches
+
+
 def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: dict[str, set[str]],
                   article_keys: dict[str, set[str]]) -> dict[str, str]:
     """key → the key that names its cluster (the most frequent member)."""
@@ -210,11 +229,9 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
     for k in full_names:
         signatures[name_signature(k)].append(k)
     for group, keys in by_group.items():
-        for i, k in enumerate(keys[1:], start=1):
-            anchors = keys[:i]
-            best = process.extractOne(k, anchors, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-            if best and (group != "PERSON" or same_person_shape(k, best[0])):
-                clusters.join(k, best[0])
+        for i, j in _closest_earlier(keys, FUZZY_THRESHOLD).items():
+            if group != "PERSON" or same_person_shape(keys[i], keys[j]):
+                clusters.join(keys[i], keys[j])
     # the small model often calls a little-known place an organisation (Akashat/Akasha)
     places = by_group.get("PLACE", [])
     for k in by_group.get("ORG", []):
@@ -226,12 +243,15 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
         for k in same[1:]:
             clusters.join(k, same[0])
     # a lone surname joins the one full-name cluster whose surname sounds the same
+    by_surname_skeleton: dict[str, list[str]] = defaultdict(list)
+    for f in full_names:
+        by_surname_skeleton[skeleton(surname(f))].append(f)
     for k in people:
         tokens = name_tokens(k)
         if len(tokens) != 1:
             continue
-        roots = {clusters.root(f) for f in full_names
-                 if skeleton(surname(f)) == skeleton(tokens[0]) and fuzz.ratio(surname(f), tokens[0]) >= LONE_SURNAME_THRESHOLD}
+        roots = {clusters.root(f) for f in by_surname_skeleton.get(skeleton(tokens[0]), [])
+                 if fuzz.ratio(surname(f), tokens[0]) >= LONE_SURNAME_THRESHOLD}
         if len(roots) == 1:
             clusters.join(k, roots.pop())
     # "iranian x" / "iran x" joins an unprefixed organisation "x"

@@ -1,5 +1,6 @@
-"""The refresh job, the sensor that turns new landing files into ingest batches, and the daily
-schedule that also reprocesses batches left behind (a failed run, a rules or model change)."""
+"""The refresh job, the sensor that turns new landing files into ingest batches, the daily
+schedule that also reprocesses batches left behind (a failed run, a rules or model change), and
+the automation sensor that brings the corpus-wide assets up to date after a backfill."""
 
 import dagster as dg
 
@@ -16,15 +17,24 @@ def release_refresh_lock_on_failure(context: dg.HookContext) -> None:
     release_refresh_lock(f"run {context.run_id}")
 
 
-# In-process: one import of spaCy/GX per run, and a single process touching DuckDB. Launched for a
-# batch, it runs that batch's stage, clean, date and extract steps, then the corpus-wide ones.
+# Launched for a batch, it runs that batch's stage, clean, date and extract steps, then the
+# corpus-wide ones (in one process: see the executor in definitions.py).
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.all(),
     partitions_def=ingest_batches,
-    executor_def=dg.in_process_executor,
     hooks={release_refresh_lock_on_failure},
     description="Stage, clean, date and extract one ingest batch; then stories, entities, the load and the report over all batches.",
+)
+
+
+corpus_automation = dg.AutomationConditionSensorDefinition(
+    "corpus_automation",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Evaluates the corpus-wide assets' automation condition: after batches are (re)processed outside a "
+                "full refresh (a backfill from the UI), stories, entities, the warehouse and the report follow.",
 )
 
 

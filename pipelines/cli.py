@@ -65,7 +65,7 @@ def ensure_dagster_home() -> str:
     return home
 
 
-def run_refresh(settings: Settings, reprocess_stale: bool = False) -> bool:
+def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     """New batches, then the corpus-wide steps, in-process against the local Dagster instance (runs show up in `make ui`)."""
     ensure_dagster_home()
     from dagster import DagsterInstance
@@ -74,7 +74,7 @@ def run_refresh(settings: Settings, reprocess_stale: bool = False) -> bool:
 
     stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
     try:
-        outcome = refresh(settings, DagsterInstance.get(), reprocess_stale=reprocess_stale,
+        outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess,
                           log=lambda msg: print(msg, file=stderr, flush=True))
     finally:
         sys.stderr = stderr
@@ -94,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="news-etl", description=__doc__)
     parser.add_argument("command", choices=["run", "summary", "ui"])
     parser.add_argument("--port", type=int, default=3000, help="port for `ui` (host is always 127.0.0.1)")
-    parser.add_argument("--reprocess-stale", action="store_true",
-                        help="`run` also reprocesses batches made by other rules or another model (see the stale_batches view)")
+    parser.add_argument("--reprocess", choices=["stale", "all"],
+                        help="`run` also reprocesses the batches made by other rules or another model (stale, "
+                             "see the stale_batches view) or every batch (all)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "ui":
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             # this run's stage step takes it over and its load step releases it.
             acquire_refresh_lock(settings, owner, on_wait=lambda msg: print(f"news-etl: {msg}", file=sys.stderr, flush=True))
             try:
-                ok = run_refresh(settings, reprocess_stale=args.reprocess_stale)
+                ok = run_refresh(settings, reprocess=args.reprocess)
             finally:
                 release_refresh_lock(owner)
             if not ok:

@@ -11,7 +11,7 @@ from assets.load import warehouse
 from assets.report import report
 from assets.resolve import resolve
 from assets.stage import stage
-from pipelines.automation import landing_sensor, refresh_job, refresh_schedule
+from pipelines.automation import corpus_automation, landing_sensor, refresh_job, refresh_schedule
 from pipelines.batches import ingest_batches
 from pipelines.checks import suite_checks
 from pipelines.resources import NewsEtlSettings, ParquetFrameIOManager
@@ -33,6 +33,9 @@ defs = dg.Definitions(
     asset_checks=asset_checks,
     jobs=[refresh_job],
     schedules=[refresh_schedule],
-    sensors=[landing_sensor],
+    sensors=[landing_sensor, corpus_automation],
+    # In-process for every run (the refresh job, backfills, automation runs): one import of spaCy and
+    # GX per run rather than per step, and a single process touching DuckDB and the refresh lock.
+    executor=dg.in_process_executor,
     resources={"news": news_settings, "io_manager": ParquetFrameIOManager(news=news_settings)},
 )

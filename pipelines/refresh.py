@@ -2,8 +2,9 @@
 and schedule launch, executed in this process one after another.
 
 1. Scan the landing dir; new or changed files become new ingest batches (partitions).
-2. Run the per-batch assets (stage, clean, date, extract) for every batch not processed yet
-   (with `reprocess_stale`, also batches processed by other rules or another model).
+2. Run the per-batch assets (stage, clean, date, extract) for every batch not processed yet;
+   `reprocess="stale"` adds the batches processed by other rules or another model, and
+   `reprocess="all"` every batch.
 3. Run the corpus-wide assets (stories, entities, the load, the report) once, if any batch was
    processed or the warehouse does not hold every processed batch yet.
 
@@ -46,14 +47,17 @@ def run_config(settings: Settings) -> dict:
     }}}}
 
 
-def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess_stale: bool = False,
+def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | None = None,
             log: Callable[[str], None] = lambda _msg: None, raise_on_error: bool = False) -> RefreshOutcome:
     """Bring the warehouse up to date with the landing dir; stops at the first failed run."""
     from pipelines.definitions import defs
 
     outcome = RefreshOutcome(new_batches=register_new_batches(settings))
     sync_partitions(instance, settings)
-    todo = batches_to_process(settings, current_versions(settings.spacy_model) if reprocess_stale else None)
+    if reprocess not in (None, "stale", "all"):
+        raise ValueError(f"reprocess must be 'stale' or 'all', not {reprocess!r}")
+    todo = (batch_keys(settings) if reprocess == "all"
+            else batches_to_process(settings, current_versions(settings.spacy_model) if reprocess == "stale" else None))
     job = defs.resolve_job_def("refresh")
     config = run_config(settings)
     batch_assets = [dg.AssetKey(k) for k in BATCH_ASSETS]

@@ -13,7 +13,7 @@ SAMPLE = REPO / "data" / "landing"
 RUN_NOW = "2026-11-21"
 
 
-def run_refresh(landing: Path, warehouse: Path, now: str = RUN_NOW, instance=None, reprocess_stale=False, **settings_fields):
+def run_refresh(landing: Path, warehouse: Path, now: str = RUN_NOW, instance=None, reprocess=None, **settings_fields):
     """A refresh of `warehouse` from `landing`, as `news-etl run` does it (new batches, then the corpus)."""
     from dagster import DagsterInstance
 
@@ -21,7 +21,7 @@ def run_refresh(landing: Path, warehouse: Path, now: str = RUN_NOW, instance=Non
     from pipelines.settings import Settings, parse_now
 
     settings = Settings(landing_dir=landing.resolve(), warehouse_path=warehouse.resolve(), now=parse_now(now), **settings_fields)
-    outcome = refresh(settings, instance or DagsterInstance.ephemeral(), reprocess_stale=reprocess_stale, raise_on_error=True)
+    outcome = refresh(settings, instance or DagsterInstance.ephemeral(), reprocess=reprocess, raise_on_error=True)
     assert outcome.success
     return outcome
 

@@ -103,7 +103,7 @@ def test_rows_carry_versions_and_a_rules_change_is_found_and_reprocessed(tmp_pat
     stale = query(warehouse, "SELECT DISTINCT batch_id, row_version, current_version FROM stale_batches WHERE table_name = 'articles'")
     assert stale == [(old_batch, rules, new_rules)]
 
-    outcome = run_refresh(landing, warehouse, reprocess_stale=True)
+    outcome = run_refresh(landing, warehouse, reprocess="stale")
     assert outcome.processed_batches == [old_batch]
     assert query(warehouse, "SELECT DISTINCT rules_version FROM articles") == [(new_rules,)]
     assert query(warehouse, "SELECT count(*) FROM stale_batches")[0][0] == 0

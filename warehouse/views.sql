@@ -42,7 +42,7 @@ SELECT kind, count(*) AS sections, count(DISTINCT article_id) AS articles, sum(l
 FROM sections GROUP BY kind;
 
 -- Batches holding rows made by other rules or another model than the code that last loaded the
--- warehouse: reprocess them with `news-etl run --reprocess-stale` (or a backfill in the UI).
+-- warehouse: reprocess them with `news-etl run --reprocess stale` (or a backfill in the UI).
 CREATE OR REPLACE VIEW stale_batches AS
 WITH current_version AS (SELECT component, version FROM pipeline_versions),
 row_versions AS (
