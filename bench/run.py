@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def run_cli(env: dict, label: str, *args: str) -> dict:
     """One refresh in a fresh process: wall time, that process's peak RSS, and seconds per stage
     from the Dagster runs it made."""
     started_at, started = time.time(), time.monotonic()
-    with open(Path(env["DAGSTER_HOME"]).parent / f"{label.replace(' ', '_')}.log", "w") as log:
+    with open(Path(env["DAGSTER_HOME"]).parent / f"{re.sub(r'[^a-z0-9]+', '_', label.lower()).strip('_')}.log", "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", *args], cwd=REPO, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)

@@ -148,6 +148,8 @@ def sync_partitions(instance: dg.DagsterInstance, settings: Settings) -> list[st
 
 def _after_batches_condition() -> dg.AutomationCondition:
     A = dg.AutomationCondition
+    # Batch steps run without this asset (a backfill) trigger it; a refresh that updates it after
+    # its batches resets it.
     return (
         A.any_deps_updated().since(A.newly_requested() | A.newly_updated())
         & ~A.any_deps_in_progress() & ~A.in_progress()
