@@ -51,6 +51,7 @@ ARTICLE_SCHEMA = {
 
 # --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
 SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.25, "header": 0.15, "position": 0.15}
+PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever the other features say
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
 ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
@@ -97,11 +98,12 @@ DATELINE_LEAD = re.compile(
 URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
-PRICE = re.compile(r"[$€£]\s?\d|\b\d+\s?% off\b", re.I)
+PRICE = re.compile(r"[$€£]\s?\d|\b\d+\s?% off\b|\b\d+(?:[.,]\d\d)? (?:pounds|euros|dollars)\b(?! (?:a|per) )", re.I)
 WIRE_TAG = re.compile(
     r"/\s*(?:accesswire|prnewswire|pr newswire|business wire|globe newswire|globenewswire|einpresswire|newswire)\s*/"
     r"|/\s*[A-Z][A-Za-z ]{2,25}/\s*(?:--|—|–)"  # the "CITY, date /Distributor/ --" shape of a syndicated release
-    r"|\bpress release\b",
+    r"|\bpress release\b"
+    r"|^About [A-Z][\w&.'’ -]{1,40}:\s",  # the company boilerplate that closes every press release
     re.I,
 )
 CALL_TO_ACTION = re.compile(
@@ -115,7 +117,7 @@ CALL_TO_ACTION = re.compile(
     r"at checkout|\d+ ?(?:percent|per cent) off|free bets?|new customers only|latest odds|recommended for you|"
     r"partner content|sponsored content|we may earn a commission|(?:download|get) (?:our|the) [\w ]{0,30}app|"
     r"(?:you(?:'re| are)|you were) receiving this|manage (?:your )?preferences|sent to you by|sign up here|"
-    r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation)\b",
+    r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation|app store|google play)\b",
     re.I,
 )
 # advance-fee scam mail
@@ -366,7 +368,9 @@ def content_words(text: str) -> set[str]:
 
 
 def promo_signals(text: str) -> float:
-    """Promotional and contact evidence, 0..1: links, emails, phones, prices, wire tags, calls to action, shouting."""
+    """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
+    1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
+    (keyword-stuffed ad copy) marks a block as spam on its own, however on-topic its words."""
     hits = (
         len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text))
         + 3 * len(WIRE_TAG.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + text.count("!")
@@ -385,7 +389,7 @@ def promo_signals(text: str) -> float:
         shouting = sum(1 for w in words if len(w) > 2 and w.isupper())
         hits += 2 if capitalised / len(words) > 0.8 else 0  # Title Case Marketing Copy
         hits += 2 if shouting / len(words) > 0.3 else 0
-    return min(1.0, hits / 4)
+    return hits / 4
 
 
 def has_second_header(text: str, index: int, first_body: int | None) -> float:
@@ -402,7 +406,8 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
-    promo = [promo_signals(b.text) if b.kind is None else 0.0 for b in blocks]
+    evidence = [promo_signals(b.text) if b.kind is None else 0.0 for b in blocks]
+    promo = [min(1.0, e) for e in evidence]
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):
@@ -463,6 +468,11 @@ def classify(doc: Document) -> None:
                 and b.scores["offtopic_score"] > 0 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "opens_next_block"
+    # so much promotional evidence that no topic overlap redeems it (SEO copy naming the article's town)
+    for i in candidates:
+        if evidence[i] >= PROMO_SATURATED:
+            blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], 1.0)
+            blocks[i].rule = "promotional_saturated"
     # after the article's last paragraph, promotional text is not the article
     for i in candidates:
         if last_body is not None and i > last_body and blocks[i].scores["promo_score"] >= 0.5:

@@ -96,6 +96,28 @@ def test_business_news_with_figures_is_not_spam():
     assert (sections["kind"] == "body").sum() == 4
 
 
+def test_keyword_stuffed_ad_copy_naming_the_towns_of_the_article_is_spam():
+    """Search-engine copy borrows the article's place names, so topic overlap cannot redeem it."""
+    text = (
+        "Dorrow Vale opens new library\n\n"
+        "Dorrow Vale opened its new library on Saturday in the old corn exchange, the town council said.\n\n"
+        "Cheap removals Dorrow Vale, removals near me, best removals prices Dorrow Vale, cheap man and van Dorrow Vale, "
+        "same day removals Dorrow Vale, cheap storage near me.\n\n"
+        "The library holds 40,000 books and a reading room for the town's archive, the council said.\n"
+    )
+    sections, articles, rejections = clean_files(raw_frame({"c.txt": text}), NOW)
+    spam = sections.filter(pl.col("kind") == "spam")
+    assert spam["text"].to_list() == [text.split("\n\n")[2]] and spam["spam_score"].item() == 1.0
+    assert "corn exchange" in articles["body"].item() and "archive" in articles["body"].item()
+
+
+def test_a_press_release_closing_boilerplate_is_promotional():
+    from assets.clean import promo_signals
+
+    assert promo_signals("About Harlen Robotics: Founded in 2009, Harlen Robotics makes warehouse arms and employs 800 people.") >= 0.75
+    assert promo_signals("About 800 people work at the plant, which opened in 2009.") == 0
+
+
 def test_jsonl_bad_record_is_rejected_and_the_rest_kept():
     good = {"title": "Bridge reopens", "date": "2025-03-03", "url": "https://example.org/2025/03/03/bridge",
             "text": "The Alder bridge reopened on Monday after repairs.\n\nTraffic was light."}
