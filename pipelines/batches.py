@@ -7,8 +7,8 @@ file is staged, cleaned, dated and tagged once, and a scan of an unchanged landi
 nothing. The manifests, not the Dagster instance, are the record of what was seen: a new
 instance (a fresh DAGSTER_HOME) gets its partitions back from them.
 
-Batch keys sort by creation time (`20261121T101500-1a2b3c4d`), so "the latest version of a path"
-is the one in the greatest key.
+Batch keys sort by creation time (`20261121T101500_123456-1a2b3c4d`: UTC time to the microsecond,
+then a digest of the manifest), so "the latest version of a path" is the one in the greatest key.
 """
 
 import fcntl
@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -78,6 +78,18 @@ def _seen(settings: Settings) -> set[LandingFile]:
     return seen
 
 
+KEY_TIME = "%Y%m%dT%H%M%S_%f"
+
+
+def _after_last_batch(settings: Settings, now: datetime) -> datetime:
+    """`now`, or a microsecond after the latest batch if the clock has not passed it: keys must sort in creation order."""
+    keys = batch_keys(settings)
+    if keys:
+        last = datetime.strptime(keys[-1].rsplit("-", 1)[0], KEY_TIME).replace(tzinfo=timezone.utc)
+        return max(now, last + timedelta(microseconds=1))
+    return now
+
+
 def register_new_batches(settings: Settings, max_files: int | None = None) -> list[str]:
     """Write a manifest for the files that are new or changed since the last scan; return the new keys.
 
@@ -92,12 +104,12 @@ def register_new_batches(settings: Settings, max_files: int | None = None) -> li
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         seen = _seen(settings)
         new = [f for f in scan_landing(settings.landing_dir) if f not in seen]
-        created = datetime.now(timezone.utc)
         keys = []
         for start in range(0, len(new), max_files):
             chunk = new[start:start + max_files]
             digest = hashlib.sha256("".join(f"{f.path}\0{f.size}\0{f.mtime_ns}\n" for f in chunk).encode()).hexdigest()
-            key = f"{created:%Y%m%dT%H%M%S}-{digest[:8]}"
+            created = _after_last_batch(settings, datetime.now(timezone.utc))
+            key = f"{created:{KEY_TIME}}-{digest[:8]}"
             manifest = {"batch_id": key, "created_at": created.isoformat(), "landing_dir": str(settings.landing_dir),
                         "files": [{"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns} for f in chunk]}
             tmp = directory / f".{key}.json.tmp"

@@ -113,3 +113,17 @@ def test_rows_carry_versions_and_a_rules_change_is_found_and_reprocessed(tmp_pat
 def _fresh_rules_version():
     yield
     pipelines.versions.rules_version.cache_clear()
+
+
+def test_batch_keys_sort_in_creation_order_even_within_one_clock_tick(tmp_path):
+    from pipelines.batches import register_new_batches
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    settings = Settings(landing_dir=landing, warehouse_path=tmp_path / "news.duckdb")
+    created = []
+    for i in range(20):
+        (landing / f"story{i}.txt").write_text(f"Story number {i}.")
+        created += register_new_batches(settings)
+    assert len(created) == 20 and batch_keys(settings) == created
+    assert [batch_files(settings, k) for k in created] == [[f"story{i}.txt"] for i in range(20)]
