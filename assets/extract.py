@@ -1,7 +1,9 @@
 """Extract: spaCy named-entity recognition over the body sections of accepted articles.
 
 Only the NER component runs (the model's other components are excluded), in batches with
-`nlp.pipe`. Identical section texts (duplicate reports) are tagged once.
+`nlp.pipe`. Identical section texts (duplicate reports) are tagged once, and a batch keeps the
+spans it found (`<warehouse>.staging/ner_spans/`), so reprocessing it after a change to the
+cleaning rules tags only the section texts that changed.
 Kept labels: people, organisations, places and facilities, groups and named events;
 dates, numbers, money and the like are dropped (the date stage handles dates).
 
@@ -15,7 +17,9 @@ Three additions to what the model finds, each keeping offsets exact:
 """
 
 import functools
+import hashlib
 import re
+from pathlib import Path
 
 import polars as pl
 
@@ -32,6 +36,7 @@ MENTION_SCHEMA = {
     "text": pl.String,
     "label": pl.String,
 }
+SPAN_SCHEMA = {"text_key": pl.String, "start_char": pl.Int32, "end_char": pl.Int32, "label": pl.String}
 
 
 @functools.lru_cache(maxsize=2)
@@ -77,22 +82,65 @@ def acronym_mentions(article_sections: list[tuple[int, str]], found: list[tuple]
             if not any((ordinal, i) in taken for i in range(m.start(), m.end()))]
 
 
-def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: int = 1, batch_size: int = 64) -> pl.DataFrame:
-    """One row per entity mention; `text` equals `section.text[start_char:end_char]`."""
-    nlp = load_model(model_name)
+Spans = dict[str, list[tuple[int, int, str]]]  # sha1 of a section text -> its (start, end, label) spans
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def tag_texts(texts: list[str], model_name: str, n_process: int = 1, batch_size: int = 64, known: Spans | None = None) -> Spans:
+    """NER spans of each distinct text; texts already in `known` (tagged by the same model) are not tagged again."""
+    known = known or {}
+    spans = {key: known[key] for key in map(text_key, texts) if key in known}
+    todo = [t for t in dict.fromkeys(texts) if text_key(t) not in spans]
+    if todo:
+        nlp = load_model(model_name)
+        views = (t.translate(STRAIGHT_APOSTROPHES) for t in todo)
+        for text, doc in zip(todo, nlp.pipe(views, batch_size=batch_size, n_process=n_process)):
+            spans[text_key(text)] = [_span(text, e.start_char, e.end_char) + (e.label_,)
+                                     for e in doc.ents if e.label_ in KEPT_LABELS]
+    return spans
+
+
+def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: int = 1, batch_size: int = 64,
+                     known: Spans | None = None) -> tuple[pl.DataFrame, Spans]:
+    """(one row per entity mention, the spans of every section text); a mention's `text` equals
+    `section.text[start_char:end_char]`. Texts in `known` are not tagged again."""
     texts = body_sections["text"].unique(maintain_order=True).to_list()
-    found: dict[str, list[tuple[int, int, str, str]]] = {}
-    views = (t.translate(STRAIGHT_APOSTROPHES) for t in texts)
-    for text, doc in zip(texts, nlp.pipe(views, batch_size=batch_size, n_process=n_process)):
-        spans = (_span(text, e.start_char, e.end_char) + (e.label_,) for e in doc.ents if e.label_ in KEPT_LABELS)
-        found[text] = [(s, e, text[s:e], label) for s, e, label in spans]
+    spans = tag_texts(texts, model_name, n_process, batch_size, known)
     rows = []
     for (article_id,), group in body_sections.select("article_id", "ordinal", "text").group_by("article_id", maintain_order=True):
         sections = list(group.select("ordinal", "text").iter_rows())
-        article = [(ordinal, s, e, t, label) for ordinal, text in sections for s, e, t, label in found[text]]
+        article = [(ordinal, s, e, text[s:e], label) for ordinal, text in sections for s, e, label in spans[text_key(text)]]
         article += acronym_mentions(sections, article)
         rows += [(article_id, *m) for m in sorted(article)]
-    return pl.DataFrame(rows, schema=MENTION_SCHEMA, orient="row")
+    return pl.DataFrame(rows, schema=MENTION_SCHEMA, orient="row"), spans
+
+
+def write_spans(path: Path, spans: Spans, version: str) -> None:
+    """Keep a batch's spans beside its staged frames, so reprocessing it under new cleaning rules
+    re-tags only the section texts that changed. A text with no entity keeps one row with no span."""
+    rows = [(key, s, e, label) for key, found in spans.items() for s, e, label in (found or [(None, None, None)])]
+    frame = pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row").with_columns(model_version=pl.lit(version))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(path.with_suffix(".tmp"))
+    path.with_suffix(".tmp").replace(path)
+
+
+def read_spans(path: Path, version: str) -> Spans:
+    """The spans `write_spans` kept, if that model version made them; nothing otherwise."""
+    if not path.exists():
+        return {}
+    frame = pl.read_parquet(path)
+    if frame.is_empty() or frame["model_version"][0] != version:
+        return {}
+    spans: Spans = {}
+    for key, s, e, label in frame.select(list(SPAN_SCHEMA)).iter_rows():
+        spans.setdefault(key, [])
+        if s is not None:
+            spans[key].append((s, e, label))
+    return spans
 
 
 # ----------------------------------------------------------------------------- Dagster asset
@@ -111,13 +159,21 @@ from pipelines.versions import current_versions, model_version  # noqa: E402
 def extracted_mentions(context: AssetExecutionContext, news: NewsEtlSettings, dated_articles: pl.DataFrame,
                        sections: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     s = news.settings()
+    version = model_version(s.spacy_model)
     body = sections.filter((pl.col("kind") == "body") & pl.col("article_id").is_in(dated_articles["article_id"].implode()))
-    context.log.info(f"NER over {body.height} sections with {s.spacy_model} (n_process={s.n_process})")
-    mentions = extract_mentions(body, s.spacy_model, n_process=s.n_process).with_columns(
-        model_version=pl.lit(model_version(s.spacy_model)))
+    span_file = s.staging_dir / "ner_spans" / f"{context.partition_key}.parquet"
+    known = read_spans(span_file, version)
+    texts = body["text"].n_unique()
+    reused = sum(1 for t in body["text"].unique() if text_key(t) in known)
+    context.log.info(f"NER over {texts - reused} of {texts} distinct section texts with {s.spacy_model} "
+                     f"(n_process={s.n_process}; {reused} unchanged since this batch was last tagged)")
+    mentions, spans = extract_mentions(body, s.spacy_model, n_process=s.n_process, known=known)
+    mentions = mentions.with_columns(model_version=pl.lit(version))
+    write_spans(span_file, spans, version)
     mark_processed(s, context.partition_key, current_versions(s.spacy_model))
     return dg.Output(mentions, metadata={
         **frame_metadata(mentions, ["text", "label", "article_id"]),
         "mentions_by_label": dg.MetadataValue.json(counts_by(mentions, "label")),
         "sections_tagged": body.height,
+        "texts_tagged_again": texts - reused,
     })

@@ -107,7 +107,7 @@ def test_extraction_keeps_exact_offsets_and_finds_recurring_acronyms():
             "prices had fallen, and two NGPAs in the south agreed. Mr. Daniel O’Reilly’s farm was flooded.")
     sections = pl.DataFrame({"article_id": ["a"], "ordinal": [0], "text": [text]},
                             schema={"article_id": pl.String, "ordinal": pl.Int32, "text": pl.String})
-    mentions = extract_mentions(sections, Settings.from_env().spacy_model)
+    mentions, _ = extract_mentions(sections, Settings.from_env().spacy_model)
     for start, end, found in mentions.select("start_char", "end_char", "text").iter_rows():
         assert text[start:end] == found
     texts = mentions["text"].to_list()

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance
 
+import assets.extract
 import pipelines.versions
 from pipelines.batches import batch_files, batch_keys
 from pipelines.settings import Settings
@@ -103,8 +104,16 @@ def test_rows_carry_versions_and_a_rules_change_is_found_and_reprocessed(tmp_pat
     stale = query(warehouse, "SELECT DISTINCT batch_id, row_version, current_version FROM stale_batches WHERE table_name = 'articles'")
     assert stale == [(old_batch, rules, new_rules)]
 
+    mentions_before = query(warehouse, "SELECT * EXCLUDE (entity_id) FROM mentions ORDER BY ALL")
+
+    def no_model(name):
+        raise AssertionError("the batch's section texts did not change: no NER needed")
+
+    # new cleaning rules, same section texts: the batch's kept spans are reused, the model is not loaded
+    monkeypatch.setattr(assets.extract, "load_model", no_model)
     outcome = run_refresh(landing, warehouse, reprocess="stale")
     assert outcome.processed_batches == [old_batch]
+    assert query(warehouse, "SELECT * EXCLUDE (entity_id) FROM mentions ORDER BY ALL") == mentions_before
     assert query(warehouse, "SELECT DISTINCT rules_version FROM articles") == [(new_rules,)]
     assert query(warehouse, "SELECT count(*) FROM stale_batches")[0][0] == 0
 
