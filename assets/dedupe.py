@@ -8,6 +8,7 @@ Reports of the same kind of event share vocabulary and often names, but rarely t
 """
 
 import functools
+import hashlib
 import re
 
 import polars as pl
@@ -15,10 +16,16 @@ import polars as pl
 from assets.resolve import normalise, skeleton
 
 NUM_PERM = 64
+MINHASH_SCHEME = "affine32"  # datasketch's default, named so stored signatures are read back under the same scheme
 SHINGLE = 4
 SHINGLE_THRESHOLD = 0.45  # estimated Jaccard of word 4-shingles: copies and light edits
 NAME_THRESHOLD = 0.30     # Jaccard of name skeletons: rewrites and translations ...
 MIN_SHARED_NUMBERS = 2    # ... that also keep at least two distinctive figures
+
+FEATURE_SCHEMA = {
+    "article_id": pl.String, "shingle_hashes": pl.List(pl.UInt32), "names": pl.List(pl.String),
+    "numbers": pl.List(pl.String), "shingle_signature": pl.List(pl.UInt64), "name_signature": pl.List(pl.UInt64),
+}
 
 WORD = re.compile(r"\w+", re.UNICODE)
 NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
@@ -59,32 +66,50 @@ def name_skeletons(text: str) -> set[str]:
 def _minhash(tokens: set[str]):
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=7)
+    m = MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME)
     for t in tokens:
         m.update(t.encode())
     return m
+
+
+def _token_hash(token: str) -> int:
+    """A stable 32-bit hash (Python's own `hash` changes between processes)."""
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
+
+
+def story_features(articles: pl.DataFrame) -> pl.DataFrame:
+    """What dedupe compares, per article: hashed word shingles, name skeletons, distinctive figures and
+    the MinHash signatures of the first two. Computed once per batch; the corpus-wide step only compares."""
+    rows = []
+    for article_id, body in articles.select("article_id", "body").iter_rows():
+        sh, names = shingles(body), name_skeletons(body)
+        rows.append((article_id, sorted({_token_hash(t) for t in sh}), sorted(names), sorted(numbers(body)),
+                     _minhash(sh).hashvalues.tolist(), _minhash(names).hashvalues.tolist()))
+    return pl.DataFrame(rows, schema=FEATURE_SCHEMA, orient="row")
 
 
 def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def same_story_pairs(articles: pl.DataFrame) -> list[tuple[str, str, str]]:
-    """(article_a, article_b, why) for every pair judged to report the same story."""
-    from datasketch import MinHashLSH
+def same_story_pairs(features: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """(article_a, article_b, why) for every pair of `story_features` rows judged to report the same story."""
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
 
-    ids = articles["article_id"].to_list()
-    bodies = articles["body"].to_list()
-    sh = [shingles(b) for b in bodies]
-    names = [name_skeletons(b) for b in bodies]
-    nums = [numbers(b) for b in bodies]
+    ids = features["article_id"].to_list()
+    sh = [set(h) for h in features["shingle_hashes"].to_list()]
+    names = [set(n) for n in features["names"].to_list()]
+    nums = [set(n) for n in features["numbers"].to_list()]
+    signatures = zip(features["shingle_signature"].to_list(), features["name_signature"].to_list())
     lsh_sh = MinHashLSH(threshold=SHINGLE_THRESHOLD, num_perm=NUM_PERM)
     lsh_names = MinHashLSH(threshold=NAME_THRESHOLD * 0.8, num_perm=NUM_PERM)  # candidates only: a looser net
     candidates: set[tuple[int, int]] = set()
-    for i in range(len(ids)):
+    for i, (sig_sh, sig_names) in enumerate(signatures):
         if not sh[i]:
             continue
-        m_sh, m_names = _minhash(sh[i]), _minhash(names[i])
+        m_sh, m_names = (MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME, hashvalues=np.array(sig, dtype=np.uint64))
+                         for sig in (sig_sh, sig_names))
         for j in lsh_sh.query(m_sh) + lsh_names.query(m_names):
             candidates.add((j, i))
         lsh_sh.insert(i, m_sh)
@@ -100,9 +125,11 @@ def same_story_pairs(articles: pl.DataFrame) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def assign_stories(articles: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
-    """Add `story_id` (the smallest article_id of each cluster) and date undated articles from dated duplicates."""
-    pairs = same_story_pairs(articles)
+def assign_stories(articles: pl.DataFrame, features: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
+    """Add `story_id` (the smallest article_id of each cluster) and date undated articles from dated duplicates.
+    `features` are the articles' `story_features` (computed here when not given)."""
+    features = story_features(articles) if features is None else features
+    pairs = same_story_pairs(articles.select("article_id").join(features, on="article_id", how="left", maintain_order="left"))
     parent = {a: a for a in articles["article_id"].to_list()}
 
     def find(x: str) -> str:
@@ -145,20 +172,30 @@ from dagster import AssetExecutionContext  # noqa: E402
 
 from assets.common import current_file_ids, keep_current  # noqa: E402
 from assets.load import acquire_refresh_lock  # noqa: E402
-from pipelines.batches import after_batches  # noqa: E402
+from pipelines.batches import after_batches, ingest_batches  # noqa: E402
 from pipelines.metadata import frame_metadata  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.versions import rules_version  # noqa: E402
+
+
+@dg.asset(group_name="dedupe", partitions_def=ingest_batches, code_version=rules_version(),
+          description="Per batch: what dedupe compares for each accepted article (hashed shingles, name skeletons, "
+                      "figures, MinHash signatures), so the corpus-wide step only compares.")
+def story_signatures(dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    features = story_features(dated_articles)
+    return dg.Output(features, metadata={"dagster/row_count": features.height})
+
 
 
 @dg.asset(group_name="dedupe", automation_condition=after_batches,
           description="Every batch's accepted articles, current versions only, with `story_id`: "
                       "near-duplicate and translated reports of one story share it.")
 def articles(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame,
-             dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+             dated_articles: pl.DataFrame, story_signatures: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     # The corpus-wide steps share one set of staging files: held until this run's load ends.
     acquire_refresh_lock(news.settings(), owner=f"run {context.run_id}", on_wait=context.log.warning)
     current = keep_current(dated_articles, current_file_ids(raw_files), ["article_id"])
-    out, pairs = assign_stories(current)
+    out, pairs = assign_stories(current, story_signatures.unique("article_id", keep="first", maintain_order=True))
     for a, b, why in pairs:
         context.log.info(f"same story: {a[:12]} ~ {b[:12]} ({why})")
     return dg.Output(out, metadata={

@@ -130,9 +130,9 @@ def batches_to_process(settings: Settings, versions: dict[str, str] | None = Non
     todo = []
     for key in batch_keys(settings):
         marker = batches_dir(settings) / f"{key}.processed"
-        # The marker is written by the last per-batch step just before its output: both must be there.
-        last_output = settings.staging_dir / "extracted_mentions" / f"{key}.parquet"
-        if not (marker.exists() and last_output.exists()) or (
+        # The marker is written by the extract step just before its output; the last steps' outputs must be there too.
+        outputs = [settings.staging_dir / asset / f"{key}.parquet" for asset in ("extracted_mentions", "story_signatures")]
+        if not (marker.exists() and all(p.exists() for p in outputs)) or (
                 versions is not None and json.loads(marker.read_text()) != versions):
             todo.append(key)
     return todo

@@ -5,7 +5,7 @@ import dagster as dg
 
 from assets.clean import clean
 from assets.date import date_stage
-from assets.dedupe import articles
+from assets.dedupe import articles, story_signatures
 from assets.extract import extracted_mentions
 from assets.load import warehouse
 from assets.report import report
@@ -29,7 +29,7 @@ asset_checks = [
 news_settings = NewsEtlSettings.configure_at_launch()
 
 defs = dg.Definitions(
-    assets=[stage, clean, date_stage, articles, extracted_mentions, resolve, warehouse, report],
+    assets=[stage, clean, date_stage, story_signatures, articles, extracted_mentions, resolve, warehouse, report],
     asset_checks=asset_checks,
     jobs=[refresh_job],
     schedules=[refresh_schedule],

@@ -2,7 +2,7 @@
 and schedule launch, executed in this process one after another.
 
 1. Scan the landing dir; new or changed files become new ingest batches (partitions).
-2. Run the per-batch assets (stage, clean, date, extract) for every batch not processed yet;
+2. Run the per-batch assets (stage, clean, date, story signatures, extract) for every batch not processed yet;
    `reprocess="stale"` adds the batches processed by other rules or another model, and
    `reprocess="all"` every batch.
 3. Run the corpus-wide assets (stories, entities, the load, the report) once, if any batch was
@@ -23,7 +23,7 @@ from pipelines.settings import Settings
 from pipelines.versions import current_versions
 
 BATCH_ASSETS = ("raw_files", "stage_rejections", "sections", "cleaned_articles", "clean_rejections",
-                "dated_articles", "date_rejections", "extracted_mentions")
+                "dated_articles", "date_rejections", "story_signatures", "extracted_mentions")
 CORPUS_ASSETS = ("articles", "mentions", "entities", "entity_aliases", "warehouse", "report")
 
 

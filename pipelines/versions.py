@@ -1,7 +1,8 @@
 """Versions of what shapes each row, so rows made by older rules or another model can be found.
 
-- `rules_version`: a digest of the stage, clean and date modules, their suites and the
-  publisher list; recorded on `sections`, `articles` and `rejections` rows.
+- `rules_version`: a digest of the stage, clean, date and dedupe modules (and resolve, whose name
+  skeletons the story signatures use), their suites and the publisher list; recorded on
+  `sections`, `articles` and `rejections` rows.
 - `model_version`: the spaCy model's name and version plus a digest of the extract module and
   the alias list its entity ruler reads; recorded on `mentions` rows.
 
@@ -19,6 +20,7 @@ from pipelines.settings import REPO_ROOT
 
 RULE_SOURCES = (
     "assets/common.py", "assets/stage.py", "assets/clean.py", "assets/date.py", "expectations/runner.py",
+    "assets/dedupe.py", "assets/resolve.py",  # the per-batch story signatures (name skeletons come from resolve)
     "expectations/stage.json", "expectations/clean.json", "expectations/date.json", "warehouse/publishers.csv",
 )
 MODEL_SOURCES = ("assets/extract.py", "warehouse/aliases.csv")
