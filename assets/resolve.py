@@ -58,6 +58,7 @@ def org_words() -> frozenset[str]:
     return frozenset(normalise(w) for w in ORG_WORDS)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # mention texts repeat: a corpus has far fewer spellings than mentions
 def normalise(name: str) -> str:
     """A spelling-insensitive key: 'Kata’ib Hezbollah' and 'Kataib Hezbollah' meet; 'Mr. al-Kadhimi' → 'kadhimi'."""
     s = unicodedata.normalize("NFKD", name)
@@ -142,22 +143,26 @@ def load_aliases(path: Path = ALIAS_FILE) -> dict[str, tuple[str, str | None]]:
     return {normalise(alias): (canonical, label) for alias, canonical, label in read_alias_rows(path)}
 
 
-def _article_links(mentions: list[dict], body: str) -> dict[str, str]:
-    """Within one article: short key → the full key it stands for."""
-    keys = {m["key"] for m in mentions}
+def _article_links(mentions: list[tuple[str, str]], body: str) -> dict[str, str]:
+    """Within one article: short key → the full key it stands for. `mentions` are the article's
+    distinct (key, label) pairs in order of first appearance."""
+    keys = {k for k, _ in mentions}
     links: dict[str, str] = {}
     for m in ACRONYM_INTRO.finditer(body):
         expansion = acronym_expansion(m.group(1), m.group(2))
         if expansion:
             links[normalise(m.group(2).removesuffix("s"))] = normalise(expansion)
-    people = [k for k in keys if len(name_tokens(k)) >= 2 and any(m["key"] == k and m["label"] == "PERSON" for m in mentions)]
+    person_keys = {k for k, label in mentions if label == "PERSON"}
+    people = [k for k in keys if len(name_tokens(k)) >= 2 and k in person_keys]
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for p in people:
+        by_surname[surname(p)].append(p)
     orgs = [k for k in keys if len(k.split()) >= 2]
-    for m in mentions:
-        k = m["key"]
-        if k in links or len(name_tokens(k)) >= 2 and m["label"] == "PERSON":
+    for k, label in mentions:
+        if k in links or len(name_tokens(k)) >= 2 and label == "PERSON":
             continue
         bare = k.removesuffix("s") if k.endswith("s") and len(k) > 3 else k
-        matches = {p for p in people if surname(p) == surname(k) and p != k} if m["label"] == "PERSON" or len(k.split()) <= 2 else set()
+        matches = {p for p in by_surname.get(surname(k), []) if p != k} if label == "PERSON" or len(k.split()) <= 2 else set()
         if len(matches) == 1:
             links[k] = matches.pop()
             continue
@@ -265,62 +270,70 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
 
 
 def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return (mentions with entity_id, entities, entity_aliases)."""
+    """Return (mentions with entity_id, entities, entity_aliases).
+
+    Per-mention work stays in Polars columns; Python loops run over distinct spellings, keys and
+    (article, key) pairs only, so memory follows the vocabulary rather than the mention count.
+    """
     aliases = load_aliases() if aliases is None else aliases
-    rows = [dict(r, key=normalise(r["text"])) for r in mentions.iter_rows(named=True)]
-    rows = [r for r in rows if r["key"]]
-    for r in rows:
-        if r["label"] == "ORG" and looks_like_person(r["key"]):
-            r["label"] = "PERSON"
-    by_article: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        by_article[r["article_id"]].append(r)
-    for article_id, ms in by_article.items():
-        links = _article_links(ms, bodies.get(article_id, ""))
-        labels = {m["key"]: m["label"] for m in ms}
-        for r in ms:
-            if r["key"] in links:
-                r["key"] = links[r["key"]]
-                r["label"] = labels.get(r["key"], r["label"])
-    # alias file first, then one label per key (the most common one)
-    for r in rows:
-        if r["key"] in aliases:
-            canonical, label = aliases[r["key"]]
-            r["key"], r["forced_name"] = normalise(canonical), canonical
-            r["label"] = label or r["label"]
-    label_votes: dict[str, Counter] = defaultdict(Counter)
-    key_articles: dict[str, set[str]] = defaultdict(set)
-    article_keys: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        label_votes[r["key"]][r["label"]] += 1
-        key_articles[r["key"]].add(r["article_id"])
-        article_keys[r["article_id"]].add(r["key"])
-    key_label = {k: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for k, v in label_votes.items()}
+    key_of = {t: normalise(t) for t in mentions["text"].unique().to_list()}
+    m = (mentions.with_row_index("_row")
+         .with_columns(key=pl.col("text").replace_strict(key_of, return_dtype=pl.String))
+         .filter(pl.col("key") != ""))
+    person_like = [k for k in m.filter(pl.col("label") == "ORG")["key"].unique().to_list() if looks_like_person(k)]
+    m = m.with_columns(label=pl.when((pl.col("label") == "ORG") & pl.col("key").is_in(person_like))
+                       .then(pl.lit("PERSON")).otherwise("label"))
+    # within each article, short forms take the key (and that key's label there) of the full form
+    last_label = m.group_by("article_id", "key").agg(pl.col("label").sort_by("_row").last().alias("_target_label"))
+    pairs = m.select("article_id", "key", "label").unique(maintain_order=True)
+    links = []
+    for (article_id,), group in pairs.group_by("article_id", maintain_order=True):
+        found = _article_links(list(group.select("key", "label").iter_rows()), bodies.get(article_id, ""))
+        links += [(article_id, short, full) for short, full in found.items()]
+    linked = pl.DataFrame(links, schema={"article_id": pl.String, "key": pl.String, "_linked": pl.String}, orient="row")
+    m = (m.join(linked, on=["article_id", "key"], how="left")
+         .join(last_label.rename({"key": "_linked"}), on=["article_id", "_linked"], how="left")
+         .with_columns(key=pl.coalesce("_linked", "key"),
+                       label=pl.when(pl.col("_linked").is_not_null()).then(pl.coalesce("_target_label", "label"))
+                       .otherwise("label"))
+         .drop("_linked", "_target_label"))
+    # the alias file first, then one label per key (the most common one)
+    alias_frame = pl.DataFrame([(k, normalise(c), c, lab) for k, (c, lab) in aliases.items()], orient="row",
+                               schema={"key": pl.String, "_alias_key": pl.String, "forced_name": pl.String, "_alias_label": pl.String})
+    m = (m.join(alias_frame, on="key", how="left")
+         .with_columns(key=pl.coalesce("_alias_key", "key"), label=pl.coalesce("_alias_label", "label"))
+         .drop("_alias_key", "_alias_label")
+         .sort("_row"))
+    votes = m.group_by("key", "label").len().sort(["key", "len", "label"], descending=[False, True, True])
+    key_label = dict(votes.unique("key", keep="first", maintain_order=True).select("key", "label").iter_rows())
     for k, label in key_label.items():
         if label in ("PERSON", "NORP", "GPE") and org_words() & set(k.split()) and len(k.split()) >= 2:
             key_label[k] = "ORG"
-    canonical_key = _cluster_keys(Counter(r["key"] for r in rows), key_label, key_articles, article_keys)
-    for r in rows:
-        r["key"] = canonical_key[r["key"]]
-        r["label"] = key_label[r["key"]]
-        r["entity_id"] = hashlib.sha1(f"{r['label']}|{r['key']}".encode()).hexdigest()[:16]
-    # canonical name: the alias file's, else the most common spelling among the longest forms
-    names: dict[str, Counter] = defaultdict(Counter)
-    forced: dict[str, str] = {}
-    for r in rows:
-        names[r["entity_id"]][re.sub(r"[’']s$", "", r["text"].strip())] += 1
-        if r.get("forced_name"):
-            forced[r["entity_id"]] = r["forced_name"]
-    entity_rows = []
-    for eid, forms in names.items():
-        best_len = max(len(normalise(f).split()) for f in forms)
-        full = [f for f in forms if len(normalise(f).split()) == best_len]
-        best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (forms[f], f)))
-        entity_rows.append({"entity_id": eid, "canonical_name": best})
-    resolved = pl.DataFrame(
-        [{k: r[k] for k in (*mentions.columns, "entity_id")} for r in rows],
-        schema={**mentions.schema, "entity_id": pl.String},
+    key_counts = Counter(dict(m.group_by("key").len().iter_rows()))
+    key_articles: dict[str, set[str]] = defaultdict(set)
+    article_keys: dict[str, set[str]] = defaultdict(set)
+    for k, article_id in m.select("key", "article_id").unique().iter_rows():
+        key_articles[k].add(article_id)
+        article_keys[article_id].add(k)
+    canonical_key = _cluster_keys(key_counts, key_label, key_articles, article_keys)
+    entity_of = {k: hashlib.sha1(f"{key_label[root]}|{root}".encode()).hexdigest()[:16] for k, root in canonical_key.items()}
+    m = m.with_columns(
+        label=pl.col("key").replace_strict({k: key_label[root] for k, root in canonical_key.items()}, return_dtype=pl.String),
+        entity_id=pl.col("key").replace_strict(entity_of, return_dtype=pl.String),
     )
+    # canonical name: the alias file's, else the most common spelling among the longest forms
+    forms = (m.with_columns(form=pl.col("text").str.strip_chars().str.replace(r"[’']s$", ""))
+             .group_by("entity_id", "form", maintain_order=True).agg(pl.len().alias("n"), pl.col("_row").min()))
+    forced = dict(m.filter(pl.col("forced_name").is_not_null()).group_by("entity_id")
+                  .agg(pl.col("forced_name").sort_by("_row").last()).iter_rows())
+    entity_rows = []
+    for (eid,), group in forms.group_by("entity_id", maintain_order=True):
+        counts = dict(group.select("form", "n").iter_rows())
+        best_len = max(len(normalise(f).split()) for f in counts)
+        full = [f for f in counts if len(normalise(f).split()) == best_len]
+        best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (counts[f], f)))
+        entity_rows.append({"entity_id": eid, "canonical_name": best})
+    resolved = m.select(*mentions.columns, "entity_id")
     stats = resolved.group_by("entity_id").agg(
         pl.col("label").first(), pl.len().alias("mention_count"), pl.col("article_id").n_unique().alias("article_count"))
     entities = (
@@ -347,6 +360,7 @@ from pipelines.metadata import frame_metadata  # noqa: E402
         "entities": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="One row per real-world entity, with mention and article counts."),
         "entity_aliases": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Every surface form seen for each entity."),
     },
+    ins={"extracted_mentions": dg.AssetIn(), "articles": dg.AssetIn(metadata={"columns": ["article_id", "body"]})},
     description="Normalise spellings, link short forms within articles, fuzzy-match across articles, apply warehouse/aliases.csv.",
 )
 def resolve(context: AssetExecutionContext, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
