@@ -21,6 +21,7 @@ SHINGLE = 4
 SHINGLE_THRESHOLD = 0.45  # estimated Jaccard of word 4-shingles: copies and light edits
 NAME_THRESHOLD = 0.30     # Jaccard of name skeletons: rewrites and translations ...
 MIN_SHARED_NUMBERS = 2    # ... that also keep at least two distinctive figures
+SIGNATURE_MARGIN = 0.25   # a MinHash estimate this far below the shingle threshold skips the exact comparison
 
 FEATURE_SCHEMA = {
     "article_id": pl.String, "shingle_hashes": pl.List(pl.UInt32), "names": pl.List(pl.String),
@@ -92,31 +93,50 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+class _LazySets:
+    """`series[i]` as a set, built on first use and kept."""
+
+    def __init__(self, series: pl.Series):
+        self.series, self.made = series, {}
+
+    def __getitem__(self, i: int) -> set:
+        if i not in self.made:
+            self.made[i] = set(self.series[i].to_list())
+        return self.made[i]
+
+
 def same_story_pairs(features: pl.DataFrame) -> list[tuple[str, str, str]]:
     """(article_a, article_b, why) for every pair of `story_features` rows judged to report the same story."""
     import numpy as np
     from datasketch import MinHash, MinHashLSH
 
     ids = features["article_id"].to_list()
-    sh = [set(h) for h in features["shingle_hashes"].to_list()]
+    shingle_hashes = features["shingle_hashes"]  # ~600 per article: made into sets only for candidate pairs
+    has_shingles = (shingle_hashes.list.len() > 0).to_list()
+    sh = _LazySets(shingle_hashes)
     names = [set(n) for n in features["names"].to_list()]
     nums = [set(n) for n in features["numbers"].to_list()]
-    signatures = zip(features["shingle_signature"].to_list(), features["name_signature"].to_list())
+    shingle_signatures = np.array(features["shingle_signature"].to_list(), dtype=np.uint64).reshape(len(ids), -1)
+    signatures = zip(shingle_signatures, features["name_signature"].to_list())
     lsh_sh = MinHashLSH(threshold=SHINGLE_THRESHOLD, num_perm=NUM_PERM)
     lsh_names = MinHashLSH(threshold=NAME_THRESHOLD * 0.8, num_perm=NUM_PERM)  # candidates only: a looser net
     candidates: set[tuple[int, int]] = set()
+    template = _minhash(set())  # its permutations, shared rather than drawn again for every signature
     for i, (sig_sh, sig_names) in enumerate(signatures):
-        if not sh[i]:
+        if not has_shingles[i]:
             continue
-        m_sh, m_names = (MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME, hashvalues=np.array(sig, dtype=np.uint64))
-                         for sig in (sig_sh, sig_names))
+        m_sh, m_names = (MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME, permutations=template.permutations,
+                                 hashvalues=np.asarray(sig, dtype=np.uint64)) for sig in (sig_sh, sig_names))
         for j in lsh_sh.query(m_sh) + lsh_names.query(m_names):
             candidates.add((j, i))
         lsh_sh.insert(i, m_sh)
         lsh_names.insert(i, m_names)
     pairs = []
     for i, j in sorted(candidates):
-        s, n = jaccard(sh[i], sh[j]), jaccard(names[i], names[j])
+        # exact shingle Jaccard only where the signatures do not already rule it out (4 standard errors)
+        estimate = float(np.mean(shingle_signatures[i] == shingle_signatures[j]))
+        s = jaccard(sh[i], sh[j]) if estimate >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN else 0.0
+        n = jaccard(names[i], names[j])
         shared_numbers = len(nums[i] & nums[j])
         if s >= SHINGLE_THRESHOLD:
             pairs.append((ids[i], ids[j], f"shingle jaccard {s:.2f}"))
@@ -188,6 +208,8 @@ def story_signatures(dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
 
 
 @dg.asset(group_name="dedupe", automation_condition=after_batches,
+          ins={"raw_files": dg.AssetIn(metadata={"columns": ["file_id", "path", "batch_id"]}),  # not the bytes
+               "dated_articles": dg.AssetIn(), "story_signatures": dg.AssetIn()},
           description="Every batch's accepted articles, current versions only, with `story_id`: "
                       "near-duplicate and translated reports of one story share it.")
 def articles(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame,

@@ -5,7 +5,7 @@ the automation sensor that brings the corpus-wide assets up to date after a back
 import dagster as dg
 
 from assets.load import release_refresh_lock
-from pipelines.batches import batches_to_process, ingest_batches, register_new_batches, sync_partitions
+from pipelines.batches import BATCH_ASSETS, batches_to_process, ingest_batches, register_new_batches, sync_partitions
 from pipelines.settings import Settings
 from pipelines.versions import current_versions
 
@@ -35,6 +35,17 @@ corpus_automation = dg.AutomationConditionSensorDefinition(
     minimum_interval_seconds=30,
     description="Evaluates the corpus-wide assets' automation condition: after batches are (re)processed outside a "
                 "full refresh (a backfill from the UI), stories, entities, the warehouse and the report follow.",
+)
+
+
+# The per-batch steps alone: the job to backfill over every `ingest_batch` partition after a rules
+# change. The corpus-wide assets follow through their automation condition.
+process_batch_job = dg.define_asset_job(
+    "process_batch",
+    selection=dg.AssetSelection.assets(*BATCH_ASSETS),
+    partitions_def=ingest_batches,
+    hooks={release_refresh_lock_on_failure},
+    description="Stage, clean, date, sign and extract one ingest batch (backfill it over all batches after a rules change).",
 )
 
 

@@ -24,6 +24,10 @@ import dagster as dg
 from pipelines.settings import Settings
 
 ingest_batches = dg.DynamicPartitionsDefinition(name="ingest_batch")
+# The assets run once per batch, and those that read every batch.
+BATCH_ASSETS = ("raw_files", "stage_rejections", "sections", "cleaned_articles", "clean_rejections",
+                "dated_articles", "date_rejections", "story_signatures", "extracted_mentions")
+CORPUS_ASSETS = ("articles", "mentions", "entities", "entity_aliases", "warehouse", "report")
 
 
 @dataclass(frozen=True)

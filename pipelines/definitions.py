@@ -11,7 +11,7 @@ from assets.load import warehouse
 from assets.report import report
 from assets.resolve import resolve
 from assets.stage import stage
-from pipelines.automation import corpus_automation, landing_sensor, refresh_job, refresh_schedule
+from pipelines.automation import corpus_automation, landing_sensor, process_batch_job, refresh_job, refresh_schedule
 from pipelines.batches import ingest_batches
 from pipelines.checks import suite_checks
 from pipelines.resources import NewsEtlSettings, ParquetFrameIOManager
@@ -31,7 +31,7 @@ news_settings = NewsEtlSettings.configure_at_launch()
 defs = dg.Definitions(
     assets=[stage, clean, date_stage, story_signatures, articles, extracted_mentions, resolve, warehouse, report],
     asset_checks=asset_checks,
-    jobs=[refresh_job],
+    jobs=[refresh_job, process_batch_job],
     schedules=[refresh_schedule],
     sensors=[landing_sensor, corpus_automation],
     # In-process for every run (the refresh job, backfills, automation runs): one import of spaCy and

@@ -18,13 +18,10 @@ from typing import Callable
 
 import dagster as dg
 
-from pipelines.batches import batch_keys, batches_to_process, loaded_batches, register_new_batches, sync_partitions
+from pipelines.batches import CORPUS_ASSETS, batch_keys, batches_to_process, loaded_batches, register_new_batches, sync_partitions
 from pipelines.settings import Settings
 from pipelines.versions import current_versions
 
-BATCH_ASSETS = ("raw_files", "stage_rejections", "sections", "cleaned_articles", "clean_rejections",
-                "dated_articles", "date_rejections", "story_signatures", "extracted_mentions")
-CORPUS_ASSETS = ("articles", "mentions", "entities", "entity_aliases", "warehouse", "report")
 
 
 @dataclass
@@ -58,14 +55,13 @@ def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | N
         raise ValueError(f"reprocess must be 'stale' or 'all', not {reprocess!r}")
     todo = (batch_keys(settings) if reprocess == "all"
             else batches_to_process(settings, current_versions(settings.spacy_model) if reprocess == "stale" else None))
-    job = defs.resolve_job_def("refresh")
     config = run_config(settings)
-    batch_assets = [dg.AssetKey(k) for k in BATCH_ASSETS]
+    batch_job = defs.resolve_job_def("process_batch")
     for n, key in enumerate(todo, 1):
         started = time.monotonic()
-        log(f"batch {n}/{len(todo)} {key}: stage, clean, date, extract")
-        result = job.execute_in_process(run_config=config, instance=instance, partition_key=key,
-                                        asset_selection=batch_assets, raise_on_error=raise_on_error)
+        log(f"batch {n}/{len(todo)} {key}: stage, clean, date, signatures, extract")
+        result = batch_job.execute_in_process(run_config=config, instance=instance, partition_key=key,
+                                              raise_on_error=raise_on_error)
         outcome.runs.append(result)
         if not result.success:
             return outcome
@@ -78,7 +74,7 @@ def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | N
         return outcome
     corpus = [dg.AssetKey(k) for k in CORPUS_ASSETS]
     log(f"stories, entities and load over {len(processed)} batches")
-    result = job.execute_in_process(run_config=config, instance=instance, asset_selection=corpus,
+    result = defs.resolve_job_def("refresh").execute_in_process(run_config=config, instance=instance, asset_selection=corpus,
                                     raise_on_error=raise_on_error)
     outcome.runs.append(result)
     outcome.loaded = result.success

@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from pipelines.batches import batch_keys
-from pipelines.refresh import BATCH_ASSETS
 from pipelines.settings import Settings
 from tests.conftest import REPO, RUN_NOW
 
@@ -251,8 +250,7 @@ def test_dagster_dev_sensor_and_graphql_launched_refresh(tmp_path):
         loaded = warehouse.with_name(warehouse.name + ".staging") / "batches" / "loaded"
         loaded_before = loaded.stat().st_mtime_ns
         launched = _graphql(base, LAUNCH_RUN, {"executionParams": {
-            "selector": {"repositoryLocationName": "news_etl", "repositoryName": "__repository__", "jobName": "refresh",
-                         "assetSelection": [{"path": [key]} for key in BATCH_ASSETS]},
+            "selector": {"repositoryLocationName": "news_etl", "repositoryName": "__repository__", "jobName": "process_batch"},
             "runConfigData": {},
             "executionMetadata": {"tags": [{"key": "dagster/partition", "value": batch},
                                            {"key": "news_etl/trigger", "value": "test_graphql"}]},

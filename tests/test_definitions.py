@@ -10,6 +10,9 @@ from pipelines.definitions import defs
 def test_definitions_validate_and_hold_the_parts():
     dg.Definitions.validate_loadable(defs)
     assert defs.resolve_job_def("refresh")
+    batch_job = defs.resolve_job_def("process_batch")
+    assert batch_job.partitions_def.name == "ingest_batch"
+    assert "warehouse" not in {k.to_user_string() for k in batch_job.asset_layer.selected_asset_keys}
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert defs.resolve_sensor_def("landing_sensor")
