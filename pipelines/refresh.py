@@ -68,12 +68,13 @@ def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | N
         outcome.processed_batches.append(key)
         log(f"batch {n}/{len(todo)} {key}: done in {time.monotonic() - started:.1f} s")
     processed = set(batch_keys(settings)) - set(batches_to_process(settings))
+    held = f"{len(processed)} batch{'es' if len(processed) != 1 else ''}"
     if not todo and settings.warehouse_path.exists() and loaded_batches(settings) == processed:
         log(f"no new or changed files in {settings.landing_dir}; the warehouse is up to date "
-            f"({len(processed)} batch{'es' if len(processed) != 1 else ''})")
+            f"({held})")
         return outcome
     corpus = [dg.AssetKey(k) for k in CORPUS_ASSETS]
-    log(f"stories, entities and load over {len(processed)} batch{'es' if len(processed) != 1 else ''}")
+    log(f"stories, entities and load over {held}")
     result = defs.resolve_job_def("refresh").execute_in_process(run_config=config, instance=instance, asset_selection=corpus,
                                     raise_on_error=raise_on_error)
     outcome.runs.append(result)
