@@ -180,7 +180,6 @@ class _Clusters:
         self.parent = {k: k for k in ordered_keys}
         self.rank = {k: i for i, k in enumerate(ordered_keys)}  # the earlier key names the cluster
         self.key_articles, self.article_keys = key_articles, article_keys
-        self._context: dict[str, set[str]] = {}
 
     def root(self, k: str) -> str:
         while self.parent[k] != k:
@@ -188,14 +187,24 @@ class _Clusters:
             k = self.parent[k]
         return k
 
-    def context(self, k: str) -> set[str]:
-        if k not in self._context:
-            self._context[k] = set().union(*(self.article_keys[a] for a in self.key_articles[k])) - {k}
-        return self._context[k]
+    def share_context(self, a: str, b: str) -> bool:
+        """Some third key appears in an article of `a` and in an article of `b`. Walked from the key in
+        fewer articles, without building the other's context (a place named in thousands of articles
+        has a context of tens of thousands of keys)."""
+        if len(self.key_articles[a]) > len(self.key_articles[b]):
+            a, b = b, a
+        b_articles, seen = self.key_articles[b], {a, b}
+        for article in self.key_articles[a]:
+            for c in self.article_keys[article]:
+                if c not in seen:
+                    seen.add(c)
+                    if not self.key_articles[c].isdisjoint(b_articles):
+                        return True
+        return False
 
     def join(self, a: str, b: str) -> None:
         ra, rb = self.root(a), self.root(b)
-        if ra != rb and (self.context(a) - {b}) & (self.context(b) - {a}):
+        if ra != rb and self.share_context(a, b):
             self.parent[max(ra, rb, key=self.rank.get)] = min(ra, rb, key=self.rank.get)
 
 
