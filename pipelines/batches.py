@@ -89,7 +89,8 @@ def _after_last_batch(settings: Settings, now: datetime) -> datetime:
     """`now`, or a microsecond after the latest batch if the clock has not passed it: keys must sort in creation order."""
     keys = batch_keys(settings)
     if keys:
-        last = datetime.strptime(keys[-1].rsplit("-", 1)[0], KEY_TIME).replace(tzinfo=timezone.utc)
+        stamp = keys[-1].rsplit("-", 1)[0]  # keys made before microseconds were added have none
+        last = datetime.strptime(stamp, KEY_TIME if "_" in stamp else "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
         return max(now, last + timedelta(microseconds=1))
     return now
 

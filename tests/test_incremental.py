@@ -130,9 +130,12 @@ def test_batch_keys_sort_in_creation_order_even_within_one_clock_tick(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     settings = Settings(landing_dir=landing, warehouse_path=tmp_path / "news.duckdb")
-    created = []
+    legacy = "20261121T110441-ddc3e904"  # a key from before keys carried microseconds
+    (tmp_path / "news.duckdb.staging" / "batches").mkdir(parents=True)
+    (tmp_path / "news.duckdb.staging" / "batches" / f"{legacy}.json").write_text('{"files": []}')
+    created = [legacy]
     for i in range(20):
         (landing / f"story{i}.txt").write_text(f"Story number {i}.")
         created += register_new_batches(settings)
-    assert len(created) == 20 and batch_keys(settings) == created
-    assert [batch_files(settings, k) for k in created] == [[f"story{i}.txt"] for i in range(20)]
+    assert len(created) == 21 and batch_keys(settings) == created
+    assert [batch_files(settings, k) for k in created[1:]] == [[f"story{i}.txt"] for i in range(20)]
