@@ -15,9 +15,8 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from pipelines.versions import rules_version
-
 from assets.common import DATE_LABEL, DATE_PATTERN, rejections_frame
+from pipelines.versions import rules_version
 from warehouse import SQL_DIR
 
 PUBLISHER_FILE = SQL_DIR / "publishers.csv"

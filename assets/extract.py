@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.resolve import ACRONYM_INTRO, acronym_expansion, read_alias_rows
+from pipelines.staging import frame_path, write_frame
 
 KEPT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 NON_NER_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -92,14 +93,15 @@ def text_key(text: str) -> str:
 def tag_texts(texts: list[str], model_name: str, n_process: int = 1, batch_size: int = 64, known: Spans | None = None) -> Spans:
     """NER spans of each distinct text; texts already in `known` (tagged by the same model) are not tagged again."""
     known = known or {}
-    spans = {key: known[key] for key in map(text_key, texts) if key in known}
-    todo = [t for t in dict.fromkeys(texts) if text_key(t) not in spans]
+    keys = {t: text_key(t) for t in texts}
+    spans = {key: known[key] for key in keys.values() if key in known}
+    todo = [t for t, key in keys.items() if key not in spans]
     if todo:
         nlp = load_model(model_name)
         views = (t.translate(STRAIGHT_APOSTROPHES) for t in todo)
         for text, doc in zip(todo, nlp.pipe(views, batch_size=batch_size, n_process=n_process)):
-            spans[text_key(text)] = [_span(text, e.start_char, e.end_char) + (e.label_,)
-                                     for e in doc.ents if e.label_ in KEPT_LABELS]
+            spans[keys[text]] = [_span(text, e.start_char, e.end_char) + (e.label_,)
+                                 for e in doc.ents if e.label_ in KEPT_LABELS]
     return spans
 
 
@@ -109,10 +111,11 @@ def extract_mentions(body_sections: pl.DataFrame, model_name: str, n_process: in
     `section.text[start_char:end_char]`. Texts in `known` are not tagged again."""
     texts = body_sections["text"].unique(maintain_order=True).to_list()
     spans = tag_texts(texts, model_name, n_process, batch_size, known)
+    by_text = {t: spans[text_key(t)] for t in texts}
     rows = []
     for (article_id,), group in body_sections.select("article_id", "ordinal", "text").group_by("article_id", maintain_order=True):
         sections = list(group.select("ordinal", "text").iter_rows())
-        article = [(ordinal, s, e, text[s:e], label) for ordinal, text in sections for s, e, label in spans[text_key(text)]]
+        article = [(ordinal, s, e, text[s:e], label) for ordinal, text in sections for s, e, label in by_text[text]]
         article += acronym_mentions(sections, article)
         rows += [(article_id, *m) for m in sorted(article)]
     return pl.DataFrame(rows, schema=MENTION_SCHEMA, orient="row"), spans
@@ -122,10 +125,7 @@ def write_spans(path: Path, spans: Spans, version: str) -> None:
     """Keep a batch's spans beside its staged frames, so reprocessing it under new cleaning rules
     re-tags only the section texts that changed. A text with no entity keeps one row with no span."""
     rows = [(key, s, e, label) for key, found in spans.items() for s, e, label in (found or [(None, None, None)])]
-    frame = pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row").with_columns(model_version=pl.lit(version))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_parquet(path.with_suffix(".tmp"))
-    path.with_suffix(".tmp").replace(path)
+    write_frame(pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row").with_columns(model_version=pl.lit(version)), path)
 
 
 def read_spans(path: Path, version: str) -> Spans:
@@ -161,14 +161,13 @@ def extracted_mentions(context: AssetExecutionContext, news: NewsEtlSettings, da
     s = news.settings()
     version = model_version(s.spacy_model)
     body = sections.filter((pl.col("kind") == "body") & pl.col("article_id").is_in(dated_articles["article_id"].implode()))
-    span_file = s.staging_dir / "ner_spans" / f"{context.partition_key}.parquet"
+    span_file = frame_path(s.staging_dir, "ner_spans", context.partition_key)
     known = read_spans(span_file, version)
-    texts = body["text"].n_unique()
-    reused = sum(1 for t in body["text"].unique() if text_key(t) in known)
-    context.log.info(f"NER over {texts - reused} of {texts} distinct section texts with {s.spacy_model} "
-                     f"(n_process={s.n_process}; {reused} unchanged since this batch was last tagged)")
+    context.log.info(f"NER over the body sections of {dated_articles.height} articles with {s.spacy_model} "
+                     f"(n_process={s.n_process}; {len(known)} section texts kept from this batch's last run)")
     mentions, spans = extract_mentions(body, s.spacy_model, n_process=s.n_process, known=known)
     mentions = mentions.with_columns(model_version=pl.lit(version))
+    texts, reused = len(spans), sum(1 for key in spans if key in known)
     write_spans(span_file, spans, version)
     mark_processed(s, context.partition_key, current_versions(s.spacy_model))
     return dg.Output(mentions, metadata={

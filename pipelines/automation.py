@@ -49,8 +49,17 @@ process_batch_job = dg.define_asset_job(
 )
 
 
-def _requests(instance: dg.DagsterInstance, keys: list[str], trigger: str) -> list[dg.RunRequest]:
-    sync_partitions(instance, Settings.from_env())
+def _requests(instance: dg.DagsterInstance, trigger: str, also=None) -> list[dg.RunRequest] | dg.SkipReason:
+    """Register new landing files as batches and request a refresh of each, and of the batches `also(settings)` names."""
+    settings = Settings.from_env()
+    try:
+        keys = sorted(set(register_new_batches(settings)) | set(also(settings) if also else []))
+    except FileNotFoundError as exc:  # no landing dir (yet)
+        return dg.SkipReason(str(exc))
+    if not keys:
+        return dg.SkipReason(f"no new or changed files in {settings.landing_dir}"
+                             + (", and every batch is processed by the current rules and model" if also else ""))
+    sync_partitions(instance, settings)
     return [dg.RunRequest(run_key=f"{trigger}:{key}", partition_key=key, tags={"news_etl/trigger": trigger})
             for key in keys]
 
@@ -58,14 +67,7 @@ def _requests(instance: dg.DagsterInstance, keys: list[str], trigger: str) -> li
 @dg.sensor(job=refresh_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Turns files added to or changed in the landing dir into an ingest batch and refreshes it.")
 def landing_sensor(context: dg.SensorEvaluationContext):
-    settings = Settings.from_env()
-    try:
-        keys = register_new_batches(settings)
-    except FileNotFoundError as exc:
-        return dg.SkipReason(str(exc))
-    if not keys:
-        return dg.SkipReason(f"no new or changed files in {settings.landing_dir}")
-    return _requests(context.instance, keys, "landing_sensor")
+    return _requests(context.instance, "landing_sensor")
 
 
 @dg.schedule(job=refresh_job, cron_schedule="0 6 * * *", name="daily_refresh",
@@ -73,12 +75,5 @@ def landing_sensor(context: dg.SensorEvaluationContext):
              description="Every morning at 06:00 (stopped by default): new files, plus every batch that is unprocessed "
                          "or was processed by other rules or another model.")
 def refresh_schedule(context: dg.ScheduleEvaluationContext):
-    settings = Settings.from_env()
-    try:
-        new = register_new_batches(settings)
-    except FileNotFoundError as exc:
-        return dg.SkipReason(str(exc))
-    keys = sorted(set(new) | set(batches_to_process(settings, current_versions(settings.spacy_model))))
-    if not keys:
-        return dg.SkipReason("every batch is processed by the current rules and model")
-    return _requests(context.instance, keys, f"daily_refresh:{context.scheduled_execution_time:%Y%m%d}")
+    return _requests(context.instance, f"daily_refresh:{context.scheduled_execution_time:%Y%m%d}",
+                     also=lambda settings: batches_to_process(settings, current_versions(settings.spacy_model)))

@@ -22,6 +22,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.settings import Settings
+from pipelines.staging import frame_path
 
 ingest_batches = dg.DynamicPartitionsDefinition(name="ingest_batch")
 # The assets run once per batch, and those that read every batch.
@@ -85,14 +86,12 @@ def _seen(settings: Settings) -> set[LandingFile]:
 KEY_TIME = "%Y%m%dT%H%M%S_%f"
 
 
-def _after_last_batch(settings: Settings, now: datetime) -> datetime:
-    """`now`, or a microsecond after the latest batch if the clock has not passed it: keys must sort in creation order."""
+def _latest_batch_time(settings: Settings) -> datetime | None:
     keys = batch_keys(settings)
-    if keys:
-        stamp = keys[-1].rsplit("-", 1)[0]  # keys made before microseconds were added have none
-        last = datetime.strptime(stamp, KEY_TIME if "_" in stamp else "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
-        return max(now, last + timedelta(microseconds=1))
-    return now
+    if not keys:
+        return None
+    stamp = keys[-1].rsplit("-", 1)[0]  # keys made before microseconds were added have none
+    return datetime.strptime(stamp, KEY_TIME if "_" in stamp else "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
 
 
 def register_new_batches(settings: Settings, max_files: int | None = None) -> list[str]:
@@ -110,10 +109,13 @@ def register_new_batches(settings: Settings, max_files: int | None = None) -> li
         seen = _seen(settings)
         new = [f for f in scan_landing(settings.landing_dir) if f not in seen]
         keys = []
+        created = _latest_batch_time(settings)
         for start in range(0, len(new), max_files):
             chunk = new[start:start + max_files]
             digest = hashlib.sha256("".join(f"{f.path}\0{f.size}\0{f.mtime_ns}\n" for f in chunk).encode()).hexdigest()
-            created = _after_last_batch(settings, datetime.now(timezone.utc))
+            # keys must sort in creation order: a microsecond after the latest if the clock has not passed it
+            now = datetime.now(timezone.utc)
+            created = now if created is None else max(now, created + timedelta(microseconds=1))
             key = f"{created:{KEY_TIME}}-{digest[:8]}"
             manifest = {"batch_id": key, "created_at": created.isoformat(), "landing_dir": str(settings.landing_dir),
                         "files": [{"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns} for f in chunk]}
@@ -136,7 +138,7 @@ def batches_to_process(settings: Settings, versions: dict[str, str] | None = Non
     for key in batch_keys(settings):
         marker = batches_dir(settings) / f"{key}.processed"
         # The marker is written by the extract step just before its output; the last steps' outputs must be there too.
-        outputs = [settings.staging_dir / asset / f"{key}.parquet" for asset in ("extracted_mentions", "story_signatures")]
+        outputs = [frame_path(settings.staging_dir, asset, key) for asset in ("extracted_mentions", "story_signatures")]
         if not (marker.exists() and all(p.exists() for p in outputs)) or (
                 versions is not None and json.loads(marker.read_text()) != versions):
             todo.append(key)

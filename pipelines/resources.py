@@ -8,6 +8,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.settings import Settings, parse_now
+from pipelines.staging import frame_path, write_frame
 
 
 class NewsEtlSettings(dg.ConfigurableResource):
@@ -47,17 +48,11 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
 
     def _path(self, context, partition: str | None = None) -> Path:
         root = Path(self.base_dir) if self.base_dir else self.news.settings().staging_dir
-        name = "__".join(context.asset_key.path)
-        return root / name / f"{partition}.parquet" if partition else root / f"{name}.parquet"
+        return frame_path(root, "__".join(context.asset_key.path), partition)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        if obj is None:
-            return
-        path = self._path(context, context.asset_partition_key if context.has_asset_partitions else None)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".parquet.tmp")
-        obj.write_parquet(tmp)
-        tmp.replace(path)
+        if obj is not None:
+            write_frame(obj, self._path(context, context.asset_partition_key if context.has_asset_partitions else None))
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         upstream = context.upstream_output if context.upstream_output else context
