@@ -16,17 +16,18 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
-import polars as pl
-
 from pipelines.settings import Settings
+from pipelines.staging import frame_path
 from warehouse import SQL_DIR
 
 DERIVED_TABLES = ("sections", "articles", "rejections", "mentions", "entities", "entity_aliases")
 LOCK_WAIT_SECONDS = Settings.lock_wait_seconds
+LOAD_MEMORY_LIMIT = "512MB"   # DuckDB spills to disk beyond this while it loads
 
 
 class WarehouseBusy(RuntimeError):
@@ -123,45 +124,106 @@ def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_W
             time.sleep(0.5)
 
 
-def _insert(con, table: str, frame: pl.DataFrame, keep_existing: bool = False) -> None:
-    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-    con.register("incoming", frame.select([c for c in columns if c in frame.columns]).to_arrow())
-    try:
-        verb = "INSERT OR IGNORE" if keep_existing else "INSERT"
-        con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM incoming")
-    finally:
-        con.unregister("incoming")
+@dataclass(frozen=True)
+class StagedTables:
+    """The staged Parquet files a load reads: each batch's files oldest first, and the corpus-wide frames."""
+
+    raw_files: list[Path]
+    sections: list[Path]
+    rejections: list[Path]   # every batch's stage, clean and date rejections
+    articles: Path
+    mentions: Path
+    entities: Path
+    entity_aliases: Path
+
+    @classmethod
+    def of(cls, settings: Settings, batches: list[str]) -> "StagedTables":
+        def per_batch(*assets: str) -> list[Path]:
+            paths = [frame_path(settings.staging_dir, a, key) for a in assets for key in batches]
+            return [p for p in paths if p.exists()]  # a batch whose steps failed has nothing to load yet
+        return cls(per_batch("raw_files"), per_batch("sections"),
+                   per_batch("stage_rejections", "clean_rejections", "date_rejections"),
+                   *(frame_path(settings.staging_dir, t) for t in ("articles", "mentions", "entities", "entity_aliases")))
 
 
-def load_warehouse(db_path: Path, raw_files: pl.DataFrame, derived: dict[str, pl.DataFrame],
-                   versions: dict[str, str], wait_seconds: float = LOCK_WAIT_SECONDS) -> dict[str, int]:
-    """Write all tables atomically and (re)create the views; returns row counts per table.
+def _parquet(paths: list[Path]) -> str:
+    """A `read_parquet` over `paths` whose rows carry their file and row number, so "first" means oldest batch first."""
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    return f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true)"
 
+
+def _insert_parquet(con, table: str, paths: list[Path], where: str = "TRUE", first_per: list[str] | None = None) -> None:
+    """Insert the rows of `paths` into `table` in DuckDB, without passing them through Python: the
+    columns both have, rows matching `where`, and with `first_per` only the first row per key."""
+    if not paths:
+        return
+    source = _parquet(paths)
+    available = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    columns = ", ".join(f'"{c}"' for c, *_ in con.execute(f"DESCRIBE {table}").fetchall() if c in available)
+    qualify = (f"QUALIFY row_number() OVER (PARTITION BY {', '.join(first_per)} ORDER BY filename, file_row_number) = 1"
+               if first_per else "")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM {source} AS s WHERE {where} {qualify}")
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    rows: dict[str, int]                   # table -> rows after the load
+    rejections_by_reason: dict[str, int]
+
+
+def load_warehouse(db_path: Path, staged: StagedTables, versions: dict[str, str],
+                   wait_seconds: float = LOCK_WAIT_SECONDS) -> LoadCounts:
+    """Write all tables atomically and (re)create the views; returns the tables' row counts.
+
+    DuckDB reads the staged Parquet itself, so the corpus's rows and raw bytes never sit in this
+    process's Python heap. Only current file versions reach `sections` and `rejections` (for each
+    landing path, the version in its latest batch); the same bytes staged twice keep their first rows.
     `versions` (component -> version of the code doing this load) goes to `pipeline_versions`,
     against which `stale_batches` finds rows made by older rules or another model.
     """
-    missing = set(DERIVED_TABLES) - set(derived)
-    if missing:
-        raise ValueError(f"load needs every derived table; missing {sorted(missing)}")
+    missing = [str(p) for p in (staged.articles, staged.mentions, staged.entities, staged.entity_aliases) if not p.exists()]
+    if missing or not staged.raw_files:
+        raise FileNotFoundError(f"load needs every staged table; missing {missing or 'raw_files'}")
     con = connect(db_path, wait_seconds=wait_seconds)
     try:
-        con.execute((SQL_DIR / "schema.sql").read_text())
+        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+        schema = (SQL_DIR / "schema.sql").read_text()
+        con.execute(schema)
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert(con, "raw_files", raw_files.unique(["path", "file_id"], keep="first", maintain_order=True), keep_existing=True)
+            con.execute("CREATE OR REPLACE TEMP TABLE staged_files AS SELECT path, file_id, batch_id, filename "
+                        f"FROM {_parquet(staged.raw_files)}")
+            con.execute("CREATE OR REPLACE TEMP TABLE current_files AS "
+                        "SELECT DISTINCT arg_max(file_id, batch_id) AS file_id FROM staged_files GROUP BY path")
+            # raw_files keeps every version once, from the batch that first staged it; only files with new rows are read in full
+            new_in = [Path(f) for (f,) in con.execute(
+                "SELECT DISTINCT filename FROM staged_files s ANTI JOIN raw_files r USING (path, file_id) ORDER BY filename").fetchall()]
+            _insert_parquet(con, "raw_files", new_in, "NOT EXISTS (SELECT 1 FROM raw_files r WHERE r.path = s.path AND r.file_id = s.file_id)",
+                            first_per=["path", "file_id"])
+            # Replaced, not emptied row by row: dropping a table and its indexes costs far less than deleting each row
             for table in DERIVED_TABLES:
-                con.execute(f"DELETE FROM {table}")
-                _insert(con, table, derived[table])
+                con.execute(f"DROP TABLE {table}")
+            con.execute(schema)
+            current = "file_id IN (SELECT file_id FROM current_files)"
+            for table, paths, where, first_per in (
+                    ("sections", staged.sections, current, ["article_id", "ordinal"]),
+                    ("rejections", staged.rejections, current, ["file_id", "article_id", "section_ordinal", "stage", "reason"]),
+                    ("articles", [staged.articles], "TRUE", None),
+                    ("mentions", [staged.mentions], "TRUE", None),
+                    ("entities", [staged.entities], "TRUE", None),
+                    ("entity_aliases", [staged.entity_aliases], "TRUE", None)):
+                _insert_parquet(con, table, paths, where, first_per)
             con.execute("DELETE FROM pipeline_versions")
-            _insert(con, "pipeline_versions", pl.DataFrame(
-                {"component": list(versions), "version": list(versions.values())}))
+            con.executemany("INSERT INTO pipeline_versions VALUES (?, ?)", list(versions.items()))
             con.execute((SQL_DIR / "views.sql").read_text())
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute("CHECKPOINT")
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("raw_files", *DERIVED_TABLES)}
+        return LoadCounts(
+            {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("raw_files", *DERIVED_TABLES)},
+            dict(con.execute("SELECT reason, count(*) FROM rejections GROUP BY reason ORDER BY reason").fetchall()))
     finally:
         con.close()
 
@@ -170,43 +232,36 @@ def load_warehouse(db_path: Path, raw_files: pl.DataFrame, derived: dict[str, pl
 import dagster as dg  # noqa: E402
 from dagster import AssetExecutionContext  # noqa: E402
 
-from assets.common import current_file_ids, keep_current  # noqa: E402
-from pipelines.batches import after_batches, mark_loaded  # noqa: E402
-from pipelines.metadata import counts_by  # noqa: E402
+from pipelines.batches import after_batches, batch_keys, mark_loaded  # noqa: E402
 from pipelines.resources import NewsEtlSettings  # noqa: E402
 from pipelines.versions import current_versions  # noqa: E402
+
+LOADED_ASSETS = ("raw_files", "sections", "stage_rejections", "clean_rejections", "date_rejections",
+                 "articles", "mentions", "entities", "entity_aliases")
 
 
 @dg.asset(
     group_name="load",
     automation_condition=after_batches,
-    description="Write every table into the DuckDB warehouse in one transaction and refresh the views.",
-    ins={name: dg.AssetIn(name) for name in (
-        "raw_files", "sections", "articles", "mentions", "entities", "entity_aliases",
-        "stage_rejections", "clean_rejections", "date_rejections")},
+    description="Write every table into the DuckDB warehouse in one transaction and refresh the views. "
+                "DuckDB reads the staged Parquet of every batch itself.",
+    deps=LOADED_ASSETS,
 )
-def warehouse(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.DataFrame, sections: pl.DataFrame,
-              articles: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame, entity_aliases: pl.DataFrame,
-              stage_rejections: pl.DataFrame, clean_rejections: pl.DataFrame, date_rejections: pl.DataFrame) -> dg.MaterializeResult:
+def warehouse(context: AssetExecutionContext, news: NewsEtlSettings) -> dg.MaterializeResult:
     s = news.settings()
-    current = current_file_ids(raw_files)
-    sections = keep_current(sections, current, ["article_id", "ordinal"])
-    rejections = keep_current(pl.concat([stage_rejections, clean_rejections, date_rejections], how="diagonal_relaxed"),
-                              current, ["file_id", "article_id", "section_ordinal", "stage", "reason"])
+    staged = StagedTables.of(s, batch_keys(s))
     try:
-        counts = load_warehouse(s.warehouse_path, raw_files, {
-            "sections": sections, "articles": articles, "rejections": rejections,
-            "mentions": mentions, "entities": entities, "entity_aliases": entity_aliases,
-        }, versions=current_versions(s.spacy_model), wait_seconds=s.lock_wait_seconds)
+        loaded = load_warehouse(s.warehouse_path, staged, versions=current_versions(s.spacy_model),
+                                wait_seconds=s.lock_wait_seconds)
     except WarehouseBusy as exc:  # a message, not a DuckDB stack trace: nothing was written
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     else:
-        mark_loaded(s, raw_files["batch_id"].unique().to_list())
+        mark_loaded(s, [p.stem for p in staged.raw_files])
     finally:
         release_refresh_lock(f"run {context.run_id}")  # taken by the first step of this run
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(s.warehouse_path)),
-        "row_counts": dg.MetadataValue.json(counts),
-        **{f"rows_{t}": n for t, n in counts.items()},
-        "rejections_by_reason": dg.MetadataValue.json(counts_by(rejections, "reason")),
+        "row_counts": dg.MetadataValue.json(loaded.rows),
+        **{f"rows_{t}": n for t, n in loaded.rows.items()},
+        "rejections_by_reason": dg.MetadataValue.json(loaded.rejections_by_reason),
     })
