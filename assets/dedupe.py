@@ -11,9 +11,11 @@ import functools
 import hashlib
 import re
 
+import numpy as np
 import polars as pl
 
 from assets.resolve import normalise, skeleton
+from pipelines.staging import StepMemo
 
 NUM_PERM = 64
 MINHASH_SCHEME = "affine32"  # datasketch's default, named so stored signatures are read back under the same scheme
@@ -93,63 +95,76 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-class _LazySets:
-    """`series[i]` as a set, built on first use and kept."""
+def _lsh_bands(threshold: float) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHash LSH picks for `threshold` at NUM_PERM."""
+    from datasketch import MinHashLSH
 
-    def __init__(self, series: pl.Series):
-        self.series, self.made = series, {}
-
-    def __getitem__(self, i: int) -> set:
-        if i not in self.made:
-            self.made[i] = set(self.series[i].to_list())
-        return self.made[i]
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
-def same_story_pairs(features: pl.DataFrame) -> list[tuple[str, str, str]]:
-    """(article_a, article_b, why) for every pair of `story_features` rows judged to report the same story."""
-    import numpy as np
-    from datasketch import MinHash, MinHashLSH
+def _band_candidates(signatures: np.ndarray, eligible: np.ndarray, is_new: np.ndarray, threshold: float) -> pl.DataFrame:
+    """Pairs (lo, hi) of row indices whose MinHash `signatures` agree on every value of at least one
+    LSH band, as MinHash LSH would propose them; only pairs with a row in `is_new` are proposed."""
+    bands, rows = _lsh_bands(threshold)
+    index = np.flatnonzero(eligible)
+    found = []
+    for band in range(bands):
+        cols = {f"v{k}": signatures[index, band * rows + k] for k in range(rows)}
+        frame = pl.DataFrame({"row": index, **cols})
+        new = frame.filter(pl.Series(is_new[index]))
+        pairs = new.join(frame, on=list(cols), suffix="_other").filter(pl.col("row") != pl.col("row_other"))
+        found.append(pairs.select(lo=pl.min_horizontal("row", "row_other"), hi=pl.max_horizontal("row", "row_other")))
+    return pl.concat(found).unique() if found else pl.DataFrame(schema={"lo": pl.Int64, "hi": pl.Int64})
 
+
+def same_story_pairs(features: pl.DataFrame, memo: StepMemo | None = None) -> list[tuple[str, str, str]]:
+    """(article_a, article_b, why) for every pair of `story_features` rows judged to report the same story,
+    in row order. With a `memo`, pairs between articles judged in an earlier run are reused, and only
+    pairs with a new article are proposed and judged."""
+    memo = memo or StepMemo(None)
     ids = features["article_id"].to_list()
-    shingle_hashes = features["shingle_hashes"]  # ~600 per article: made into sets only for candidate pairs
-    has_shingles = (shingle_hashes.list.len() > 0).to_list()
-    sh = _LazySets(shingle_hashes)
-    names = [set(n) for n in features["names"].to_list()]
-    nums = [set(n) for n in features["numbers"].to_list()]
-    shingle_signatures = np.array(features["shingle_signature"].to_list(), dtype=np.uint64).reshape(len(ids), -1)
-    signatures = zip(shingle_signatures, features["name_signature"].to_list())
-    lsh_sh = MinHashLSH(threshold=SHINGLE_THRESHOLD, num_perm=NUM_PERM)
-    lsh_names = MinHashLSH(threshold=NAME_THRESHOLD * 0.8, num_perm=NUM_PERM)  # candidates only: a looser net
-    candidates: set[tuple[int, int]] = set()
-    template = _minhash(set())  # its permutations, shared rather than drawn again for every signature
-    for i, (sig_sh, sig_names) in enumerate(signatures):
-        if not has_shingles[i]:
-            continue
-        m_sh, m_names = (MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME, permutations=template.permutations,
-                                 hashvalues=np.asarray(sig, dtype=np.uint64)) for sig in (sig_sh, sig_names))
-        for j in lsh_sh.query(m_sh) + lsh_names.query(m_names):
-            candidates.add((j, i))
-        lsh_sh.insert(i, m_sh)
-        lsh_names.insert(i, m_names)
-    pairs = []
-    for i, j in sorted(candidates):
-        # exact shingle Jaccard only where the signatures do not already rule it out (4 standard errors)
-        estimate = float(np.mean(shingle_signatures[i] == shingle_signatures[j]))
-        s = jaccard(sh[i], sh[j]) if estimate >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN else 0.0
-        n = jaccard(names[i], names[j])
-        shared_numbers = len(nums[i] & nums[j])
+    position = {a: i for i, a in enumerate(ids)}
+    known, judged = memo.read("story_pairs"), memo.read("judged_articles")
+    known_ids = set(judged["article_id"].to_list()) if known is not None and judged is not None else set()
+    is_new = np.array([a not in known_ids for a in ids], dtype=bool)
+    eligible = (features["shingle_hashes"].list.len() > 0).fill_null(False).to_numpy()
+    shingle_sigs = np.array(features["shingle_signature"].to_list(), dtype=np.uint64).reshape(len(ids), NUM_PERM)
+    name_sigs = np.array(features["name_signature"].to_list(), dtype=np.uint64).reshape(len(ids), NUM_PERM)
+    candidates = (pl.concat([_band_candidates(shingle_sigs, eligible, is_new, SHINGLE_THRESHOLD),
+                             _band_candidates(name_sigs, eligible, is_new, NAME_THRESHOLD * 0.8)])  # names: a looser net
+                  .unique().sort("lo", "hi"))
+    lo, hi = candidates["lo"].to_numpy(), candidates["hi"].to_numpy()
+    # an exact shingle Jaccard only where the signatures do not already rule it out (4 standard errors)
+    estimate = (shingle_sigs[lo] == shingle_sigs[hi]).mean(axis=1) if len(lo) else np.zeros(0)
+    overlap = pl.DataFrame({"a": features["names"].gather(lo), "b": features["names"].gather(hi),
+                            "x": features["numbers"].gather(lo), "y": features["numbers"].gather(hi)}).select(
+        names=pl.col("a").list.set_intersection("b").list.len() / pl.col("a").list.set_union("b").list.len(),
+        shared_numbers=pl.col("x").list.set_intersection("y").list.len())
+    name_jaccard, shared_numbers = overlap["names"].fill_nan(0.0).fill_null(0.0).to_numpy(), overlap["shared_numbers"].to_numpy()
+    pairs = [(a, b, why) for a, b, why in (known.rows() if known is not None else []) if a in position and b in position]
+    shingle_sets = features["shingle_hashes"]
+    for k in np.flatnonzero((estimate >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN)
+                            | ((name_jaccard >= NAME_THRESHOLD) & (shared_numbers >= MIN_SHARED_NUMBERS))):
+        i, j = int(lo[k]), int(hi[k])
+        s = (jaccard(set(shingle_sets[i]), set(shingle_sets[j]))
+             if estimate[k] >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN else 0.0)
         if s >= SHINGLE_THRESHOLD:
             pairs.append((ids[i], ids[j], f"shingle jaccard {s:.2f}"))
-        elif n >= NAME_THRESHOLD and shared_numbers >= MIN_SHARED_NUMBERS:
-            pairs.append((ids[i], ids[j], f"name jaccard {n:.2f}, {shared_numbers} shared figures"))
+        elif name_jaccard[k] >= NAME_THRESHOLD and shared_numbers[k] >= MIN_SHARED_NUMBERS:
+            pairs.append((ids[i], ids[j], f"name jaccard {name_jaccard[k]:.2f}, {shared_numbers[k]} shared figures"))
+    pairs.sort(key=lambda p: (position[p[0]], position[p[1]]))
+    memo.write("story_pairs", pl.DataFrame(pairs, schema={"a": pl.String, "b": pl.String, "why": pl.String}, orient="row"))
+    memo.write("judged_articles", pl.DataFrame({"article_id": ids}))
     return pairs
 
 
-def assign_stories(articles: pl.DataFrame, features: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
+def assign_stories(articles: pl.DataFrame, features: pl.DataFrame | None = None,
+                   memo: StepMemo | None = None) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
     """Add `story_id` (the smallest article_id of each cluster) and date undated articles from dated duplicates.
-    `features` are the articles' `story_features` (computed here when not given)."""
+    `features` are the articles' `story_features` (computed here when not given); `memo` see `same_story_pairs`."""
     features = story_features(articles) if features is None else features
-    pairs = same_story_pairs(articles.select("article_id").join(features, on="article_id", how="left", maintain_order="left"))
+    pairs = same_story_pairs(articles.select("article_id").join(features, on="article_id", how="left", maintain_order="left"), memo)
     parent = {a: a for a in articles["article_id"].to_list()}
 
     def find(x: str) -> str:
@@ -217,7 +232,8 @@ def articles(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: p
     # The corpus-wide steps share one set of staging files: held until this run's load ends.
     acquire_refresh_lock(news.settings(), owner=f"run {context.run_id}", on_wait=context.log.warning)
     current = keep_current(dated_articles, current_file_ids(raw_files), ["article_id"])
-    out, pairs = assign_stories(current, story_signatures.unique("article_id", keep="first", maintain_order=True))
+    memo = StepMemo.beside(news.settings().staging_dir, "dedupe", rules_version())
+    out, pairs = assign_stories(current, story_signatures.unique("article_id", keep="first", maintain_order=True), memo)
     for a, b, why in pairs:
         context.log.info(f"same story: {a[:12]} ~ {b[:12]} ({why})")
     return dg.Output(out, metadata={

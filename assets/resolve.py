@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.staging import StepMemo
 from warehouse import SQL_DIR
 
 ALIAS_FILE = SQL_DIR / "aliases.csv"
@@ -208,27 +209,41 @@ class _Clusters:
             self.parent[max(ra, rb, key=self.rank.get)] = min(ra, rb, key=self.rank.get)
 
 
-def _closest_earlier(keys: list[str], threshold: float, chunk: int = 512) -> dict[int, int]:
-    """For each key, the earlier key (lower index) it matches best with `fuzz.ratio >= threshold`
-    (the first one on a tie): key index -> match index. Scored in blocks on every core, so the
-    quadratic comparison stays in C and the memory stays at `chunk` rows."""
+def _fuzzy_pairs(keys: list[str], scored: set[str], scored_pairs: list[tuple[str, str, float]],
+                 chunk: int = 256) -> list[tuple[str, str, float]]:
+    """Every pair of `keys` with `fuzz.ratio >= FUZZY_THRESHOLD`, as (key, key, score). The `scored`
+    keys were compared with each other before, giving `scored_pairs`; only pairs with a new key are
+    scored here, in blocks on every core, so the quadratic comparison stays in C and the memory
+    stays at `chunk` rows."""
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    matches: dict[int, int] = {}
-    for start in range(1, len(keys), chunk):
-        stop = min(start + chunk, len(keys))
-        scores = process.cdist(keys[start:stop], keys[:stop - 1], scorer=fuzz.ratio, score_cutoff=threshold,
+    present = set(keys)
+    pairs = [(a, b, score) for a, b, score in scored_pairs if a in present and b in present]
+    ordered = [k for k in keys if k in scored] + [k for k in keys if k not in scored]
+    for start in range(len(ordered) - len(present - scored), len(ordered), chunk):
+        stop = min(start + chunk, len(ordered))
+        scores = process.cdist(ordered[start:stop], ordered[:stop], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD,
                                dtype=np.float64, workers=-1)
-        scores[np.arange(start, stop)[:, None] <= np.arange(stop - 1)[None, :]] = 0  # earlier keys only
-        best = scores.argmax(axis=1)
-        for row in np.flatnonzero(scores[np.arange(stop - start), best]):
-            matches[start + int(row)] = int(best[row])
-    return matches
+        scores[np.arange(start, stop)[:, None] <= np.arange(stop)[None, :]] = 0  # each pair once
+        for row, col in zip(*np.nonzero(scores)):
+            pairs.append((ordered[start + int(row)], ordered[int(col)], float(scores[row, col])))
+    return pairs
+
+
+def _closest_earlier(keys: list[str], pairs: list[tuple[str, str, float]]) -> dict[str, str]:
+    """For each key, the earlier key in `keys` it matches best among `pairs` (the earliest on a tie)."""
+    rank = {k: i for i, k in enumerate(keys)}
+    best: dict[str, tuple[float, int]] = {}
+    for a, b, score in pairs:
+        later, earlier = (a, b) if rank[a] > rank[b] else (b, a)
+        if (score, -rank[earlier]) > best.get(later, (0.0, 0)):
+            best[later] = (score, -rank[earlier])
+    return {k: keys[-best[k][1]] for k in sorted(best, key=rank.get)}
 
 
 def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: dict[str, set[str]],
-                  article_keys: dict[str, set[str]]) -> dict[str, str]:
+                  article_keys: dict[str, set[str]], memo: StepMemo) -> dict[str, str]:
     """key → the key that names its cluster (the most frequent member)."""
     from rapidfuzz import fuzz, process
 
@@ -242,10 +257,21 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
     signatures: dict[tuple, list[str]] = defaultdict(list)
     for k in full_names:
         signatures[name_signature(k)].append(k)
+    known = memo.read("fuzzy_pairs")
+    known_keys = memo.read("fuzzy_keys")
+    pair_rows, key_rows = [], []
     for group, keys in by_group.items():
-        for i, j in _closest_earlier(keys, FUZZY_THRESHOLD).items():
-            if group != "PERSON" or same_person_shape(keys[i], keys[j]):
-                clusters.join(keys[i], keys[j])
+        scored = set(known_keys.filter(pl.col("group") == group)["key"].to_list()) if known_keys is not None else set()
+        scored_pairs = known.filter(pl.col("group") == group).select("a", "b", "score").rows() if known is not None else []
+        pairs = _fuzzy_pairs(keys, scored, scored_pairs)
+        for later, earlier in _closest_earlier(keys, pairs).items():
+            if group != "PERSON" or same_person_shape(later, earlier):
+                clusters.join(later, earlier)
+        pair_rows += [(group, *pair) for pair in pairs]
+        key_rows += [(group, k) for k in keys]
+    memo.write("fuzzy_pairs", pl.DataFrame(pair_rows, orient="row", schema={
+        "group": pl.String, "a": pl.String, "b": pl.String, "score": pl.Float64}))
+    memo.write("fuzzy_keys", pl.DataFrame(key_rows, orient="row", schema={"group": pl.String, "key": pl.String}))
     # the small model often calls a little-known place an organisation (Akashat/Akasha)
     places = by_group.get("PLACE", [])
     for k in by_group.get("ORG", []):
@@ -278,13 +304,16 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
     return {k: clusters.root(k) for k in ordered}
 
 
-def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None,
+                     memo: StepMemo | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Return (mentions with entity_id, entities, entity_aliases).
 
     Per-mention work stays in Polars columns; Python loops run over distinct spellings, keys and
     (article, key) pairs only, so memory follows the vocabulary rather than the mention count.
+    With a `memo`, articles and keys already seen reuse their links and fuzzy scores (same results).
     """
     aliases = load_aliases() if aliases is None else aliases
+    memo = memo or StepMemo(None)
     key_of = {t: normalise(t) for t in mentions["text"].unique().to_list()}
     m = (mentions.with_row_index("_row")
          .with_columns(key=pl.col("text").replace_strict(key_of, return_dtype=pl.String))
@@ -294,15 +323,23 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
                        .then(pl.lit("PERSON")).otherwise("label"))
     # within each article, short forms take the key (and that key's label there) of the full form
     last_label = m.group_by("article_id", "key").agg(pl.col("label").sort_by("_row").last().alias("_target_label"))
-    pairs = m.select("article_id", "key", "label").unique(maintain_order=True)
+    link_schema = {"article_id": pl.String, "key": pl.String, "_linked": pl.String}  # key null: an article without links
+    known_links = memo.read("article_links")
+    if known_links is None:
+        known_links = pl.DataFrame(schema=link_schema)
+    pairs = (m.filter(~pl.col("article_id").is_in(known_links["article_id"].implode()))
+             .select("article_id", "key", "label").unique(maintain_order=True))
     article_pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for article_id, key, label in pairs.iter_rows():
         article_pairs[article_id].append((key, label))
     links = []
     for article_id, article_mentions in article_pairs.items():
         found = _article_links(article_mentions, bodies.get(article_id, ""))
-        links += [(article_id, short, full) for short, full in found.items()]
-    linked = pl.DataFrame(links, schema={"article_id": pl.String, "key": pl.String, "_linked": pl.String}, orient="row")
+        links += [(article_id, short, full) for short, full in found.items()] or [(article_id, None, None)]
+    all_links = pl.concat([known_links.filter(pl.col("article_id").is_in(m["article_id"].unique().implode())),
+                           pl.DataFrame(links, schema=link_schema, orient="row")])
+    memo.write("article_links", all_links)
+    linked = all_links.filter(pl.col("key").is_not_null())
     m = (m.join(linked, on=["article_id", "key"], how="left")
          .join(last_label.rename({"key": "_linked"}), on=["article_id", "_linked"], how="left")
          .with_columns(key=pl.coalesce("_linked", "key"),
@@ -327,7 +364,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     for k, article_id in m.select("key", "article_id").unique().iter_rows():
         key_articles[k].add(article_id)
         article_keys[article_id].add(k)
-    canonical_key = _cluster_keys(key_counts, key_label, key_articles, article_keys)
+    canonical_key = _cluster_keys(key_counts, key_label, key_articles, article_keys, memo)
     entity_of = {k: hashlib.sha1(f"{key_label[root]}|{root}".encode()).hexdigest()[:16] for k, root in canonical_key.items()}
     m = m.with_columns(
         label=pl.col("key").replace_strict({k: key_label[root] for k, root in canonical_key.items()}, return_dtype=pl.String),
@@ -366,6 +403,8 @@ from dagster import AssetExecutionContext  # noqa: E402
 
 from pipelines.batches import after_batches  # noqa: E402
 from pipelines.metadata import frame_metadata  # noqa: E402
+from pipelines.resources import NewsEtlSettings  # noqa: E402
+from pipelines.versions import model_version, rules_version  # noqa: E402
 
 
 @dg.multi_asset(
@@ -377,11 +416,13 @@ from pipelines.metadata import frame_metadata  # noqa: E402
     ins={"extracted_mentions": dg.AssetIn(), "articles": dg.AssetIn(metadata={"columns": ["article_id", "body"]})},
     description="Normalise spellings, link short forms within articles, fuzzy-match across articles, apply warehouse/aliases.csv.",
 )
-def resolve(context: AssetExecutionContext, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
+def resolve(context: AssetExecutionContext, news: NewsEtlSettings, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
+    s = news.settings()
     bodies = dict(articles.select("article_id", "body").iter_rows())
     current = (extracted_mentions.filter(pl.col("article_id").is_in(articles["article_id"].implode()))
                .unique(["article_id", "section_ordinal", "start_char"], keep="first", maintain_order=True))
-    mentions, entities, aliases = resolve_entities(current, bodies)
+    memo = StepMemo.beside(s.staging_dir, "resolve", f"{rules_version()}|{model_version(s.spacy_model)}")
+    mentions, entities, aliases = resolve_entities(current, bodies, memo=memo)
     yield dg.Output(mentions, "mentions", metadata=frame_metadata(mentions, ["text", "label", "entity_id"]))
     yield dg.Output(entities, "entities", metadata={
         **frame_metadata(entities, ["canonical_name", "label", "mention_count", "article_count"]),

@@ -113,3 +113,68 @@ def test_extraction_keeps_exact_offsets_and_finds_recurring_acronyms():
     texts = mentions["text"].to_list()
     assert texts.count("NGPA") >= 2 and "NGPAs" in texts
     assert not any(t.endswith("’s") for t in texts)
+
+
+def _variant_corpus() -> tuple[pl.DataFrame, dict[str, str]]:
+    """Twelve short reports naming the same harbour authority and engineer in varying spellings, so
+    resolve needs fuzzy joins (with shared context) and within-article links."""
+    spellings = ["Tomasz Wielgosz", "Tomasz Wielgocz", "Tomas Wielgosz", "Tomasz Wielgosz"]
+    bodies, rows = {}, []
+    for i in range(12):
+        name = spellings[i % len(spellings)]
+        body = (f"{name} of the Port Authority of Kellin (PAK) inspected the Kellin breakwater. "
+                f"Wielgosz said the PAK would repair it before the storms reached Kellin.")
+        aid = f"report-{i:02d}"
+        bodies[aid] = body
+        for text, label in ((name, "PERSON"), ("Port Authority of Kellin", "ORG"), ("PAK", "ORG"),
+                            ("Kellin", "GPE"), ("Wielgosz", "PERSON"), ("PAK", "ORG"), ("Kellin", "GPE")):
+            start = body.find(text, rows[-1][3] if rows and rows[-1][0] == aid else 0)
+            rows.append((aid, 0, start, start + len(text), text, label))
+    return _mentions(rows), bodies
+
+
+def test_a_memo_from_an_earlier_run_gives_the_same_entities_and_scores_only_what_is_new(tmp_path, monkeypatch):
+    import assets.resolve as resolve_module
+    from pipelines.staging import StepMemo
+
+    mentions, bodies = _variant_corpus()
+    cold = resolve_entities(mentions, bodies, aliases={})
+    assert cold[1].filter(pl.col("label") == "PERSON").height == 1  # the spellings are one person
+    memo = StepMemo.beside(tmp_path, "resolve", "rules-1|model-1")
+    resolve_entities(mentions.filter(pl.col("article_id") < "report-08"), bodies, aliases={}, memo=memo)
+
+    linked, scored = [], []
+    real_links, real_pairs = resolve_module._article_links, resolve_module._fuzzy_pairs
+    monkeypatch.setattr(resolve_module, "_article_links", lambda pairs, body: linked.append(body) or real_links(pairs, body))
+    monkeypatch.setattr(resolve_module, "_fuzzy_pairs", lambda keys, known, *a: scored.append(set(keys) - known) or real_pairs(keys, known, *a))
+    warm = resolve_entities(mentions, bodies, aliases={}, memo=memo)
+    for before, after in zip(cold, warm):
+        assert after.equals(before)
+    assert len(linked) == 4                      # only the four new reports were linked
+    assert all(not new for new in scored)        # their keys were all seen in the earlier run
+
+    other = StepMemo.beside(tmp_path, "resolve", "rules-2|model-1")  # new rules: the old memo is not used, and is dropped
+    assert other.read("article_links") is None
+    resolve_entities(mentions, bodies, aliases={}, memo=other)
+    assert [p.name for p in other.root.parent.iterdir()] == [other.root.name]
+
+
+def test_a_dedupe_memo_judges_only_pairs_with_a_new_article_and_finds_the_same_stories(tmp_path, monkeypatch):
+    import assets.dedupe as dedupe_module
+    from pipelines.staging import StepMemo
+
+    frame = pl.DataFrame({
+        "article_id": ["a", "c", "b"], "body": [REPORT_A, OTHER, REPORT_B],
+        "published_date": [date(2025, 4, 1), date(2025, 4, 4), None],
+        "date_status": ["ok", "ok", "undated"], "date_source": ["header", "header", None], "date_precision": ["day", "day", None],
+    })
+    cold, cold_pairs = assign_stories(frame)
+    memo = StepMemo.beside(tmp_path, "dedupe", "rules-1")
+    assign_stories(frame.head(2), memo=memo)
+    proposed = []
+    real = dedupe_module._band_candidates
+    monkeypatch.setattr(dedupe_module, "_band_candidates",
+                        lambda sigs, eligible, is_new, t: proposed.append(is_new.sum()) or real(sigs, eligible, is_new, t))
+    warm, warm_pairs = assign_stories(frame, memo=memo)
+    assert warm.equals(cold) and warm_pairs == cold_pairs and len(cold_pairs) == 1
+    assert proposed == [1, 1]  # the shingle and the name index each proposed pairs for the one new report only
