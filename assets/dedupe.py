@@ -24,6 +24,7 @@ SHINGLE_THRESHOLD = 0.45  # estimated Jaccard of word 4-shingles: copies and lig
 NAME_THRESHOLD = 0.30     # Jaccard of name skeletons: rewrites and translations ...
 MIN_SHARED_NUMBERS = 2    # ... that also keep at least two distinctive figures
 SIGNATURE_MARGIN = 0.25   # a MinHash estimate this far below the shingle threshold skips the exact comparison
+CANDIDATE_CHUNK = 50_000  # candidate pairs judged at once (memory: ~1 KiB each)
 
 FEATURE_SCHEMA = {
     "article_id": pl.String, "shingle_hashes": pl.List(pl.UInt32), "names": pl.List(pl.String),
@@ -118,6 +119,28 @@ def _band_candidates(signatures: np.ndarray, eligible: np.ndarray, is_new: np.nd
     return pl.concat(found).unique() if found else pl.DataFrame(schema={"lo": pl.Int64, "hi": pl.Int64})
 
 
+def _judge(features: pl.DataFrame, shingle_sigs: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+           ids: list[str]) -> list[tuple[str, str, str]]:
+    """The candidate pairs (lo[k], hi[k]) that report the same story, with why."""
+    # an exact shingle Jaccard only where the signatures do not already rule it out (4 standard errors)
+    estimate = (shingle_sigs[lo] == shingle_sigs[hi]).mean(axis=1)
+    overlap = pl.DataFrame({"a": features["names"].gather(lo), "b": features["names"].gather(hi),
+                            "x": features["numbers"].gather(lo), "y": features["numbers"].gather(hi)}).select(
+        names=pl.col("a").list.set_intersection("b").list.len() / pl.col("a").list.set_union("b").list.len(),
+        shared_numbers=pl.col("x").list.set_intersection("y").list.len())
+    name_jaccard, shared_numbers = overlap["names"].fill_nan(0.0).fill_null(0.0).to_numpy(), overlap["shared_numbers"].to_numpy()
+    close = estimate >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN
+    pairs = []
+    for k in np.flatnonzero(close | ((name_jaccard >= NAME_THRESHOLD) & (shared_numbers >= MIN_SHARED_NUMBERS))):
+        i, j = int(lo[k]), int(hi[k])
+        s = jaccard(set(features["shingle_hashes"][i]), set(features["shingle_hashes"][j])) if close[k] else 0.0
+        if s >= SHINGLE_THRESHOLD:
+            pairs.append((ids[i], ids[j], f"shingle jaccard {s:.2f}"))
+        elif name_jaccard[k] >= NAME_THRESHOLD and shared_numbers[k] >= MIN_SHARED_NUMBERS:
+            pairs.append((ids[i], ids[j], f"name jaccard {name_jaccard[k]:.2f}, {shared_numbers[k]} shared figures"))
+    return pairs
+
+
 def same_story_pairs(features: pl.DataFrame, memo: StepMemo | None = None) -> list[tuple[str, str, str]]:
     """(article_a, article_b, why) for every pair of `story_features` rows judged to report the same story,
     in row order. With a `memo`, pairs between articles judged in an earlier run are reused, and only
@@ -134,25 +157,9 @@ def same_story_pairs(features: pl.DataFrame, memo: StepMemo | None = None) -> li
     candidates = (pl.concat([_band_candidates(shingle_sigs, eligible, is_new, SHINGLE_THRESHOLD),
                              _band_candidates(name_sigs, eligible, is_new, NAME_THRESHOLD * 0.8)])  # names: a looser net
                   .unique().sort("lo", "hi"))
-    lo, hi = candidates["lo"].to_numpy(), candidates["hi"].to_numpy()
-    # an exact shingle Jaccard only where the signatures do not already rule it out (4 standard errors)
-    estimate = (shingle_sigs[lo] == shingle_sigs[hi]).mean(axis=1) if len(lo) else np.zeros(0)
-    overlap = pl.DataFrame({"a": features["names"].gather(lo), "b": features["names"].gather(hi),
-                            "x": features["numbers"].gather(lo), "y": features["numbers"].gather(hi)}).select(
-        names=pl.col("a").list.set_intersection("b").list.len() / pl.col("a").list.set_union("b").list.len(),
-        shared_numbers=pl.col("x").list.set_intersection("y").list.len())
-    name_jaccard, shared_numbers = overlap["names"].fill_nan(0.0).fill_null(0.0).to_numpy(), overlap["shared_numbers"].to_numpy()
     pairs = [(a, b, why) for a, b, why in (known.rows() if known is not None else []) if a in position and b in position]
-    shingle_sets = features["shingle_hashes"]
-    for k in np.flatnonzero((estimate >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN)
-                            | ((name_jaccard >= NAME_THRESHOLD) & (shared_numbers >= MIN_SHARED_NUMBERS))):
-        i, j = int(lo[k]), int(hi[k])
-        s = (jaccard(set(shingle_sets[i]), set(shingle_sets[j]))
-             if estimate[k] >= SHINGLE_THRESHOLD - SIGNATURE_MARGIN else 0.0)
-        if s >= SHINGLE_THRESHOLD:
-            pairs.append((ids[i], ids[j], f"shingle jaccard {s:.2f}"))
-        elif name_jaccard[k] >= NAME_THRESHOLD and shared_numbers[k] >= MIN_SHARED_NUMBERS:
-            pairs.append((ids[i], ids[j], f"name jaccard {name_jaccard[k]:.2f}, {shared_numbers[k]} shared figures"))
+    for chunk in candidates.iter_slices(CANDIDATE_CHUNK):  # a first run proposes every pair at once: judged in slices
+        pairs += _judge(features, shingle_sigs, chunk["lo"].to_numpy(), chunk["hi"].to_numpy(), ids)
     pairs.sort(key=lambda p: (position[p[0]], position[p[1]]))
     memo.write("story_pairs", pl.DataFrame(pairs, schema={"a": pl.String, "b": pl.String, "why": pl.String}, orient="row"))
     memo.write("judged_articles", pl.DataFrame({"article_id": ids}))

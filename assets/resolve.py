@@ -315,7 +315,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     aliases = load_aliases() if aliases is None else aliases
     memo = memo or StepMemo(None)
     key_of = {t: normalise(t) for t in mentions["text"].unique().to_list()}
-    m = (mentions.with_row_index("_row")
+    m = (mentions.select("article_id", "text", "label").with_row_index("_row")  # the other columns rejoin at the end
          .with_columns(key=pl.col("text").replace_strict(key_of, return_dtype=pl.String))
          .filter(pl.col("key") != ""))
     person_like = [k for k in m.filter(pl.col("label") == "ORG")["key"].unique().to_list() if looks_like_person(k)]
@@ -384,8 +384,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         full = [f for f in counts if len(normalise(f).split()) == best_len]
         best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (counts[f], f)))
         entity_rows.append({"entity_id": eid, "canonical_name": best})
-    resolved = m.select(*mentions.columns, "entity_id")
-    stats = resolved.group_by("entity_id").agg(
+    stats = m.group_by("entity_id").agg(
         pl.col("label").first(), pl.len().alias("mention_count"), pl.col("article_id").n_unique().alias("article_count"))
     entities = (
         pl.DataFrame(entity_rows, schema={"entity_id": pl.String, "canonical_name": pl.String})
@@ -393,7 +392,10 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         .with_columns(pl.col("mention_count").cast(pl.Int64), pl.col("article_count").cast(pl.Int64))
         .sort("mention_count", "canonical_name", descending=[True, False])
     )
-    entity_aliases = resolved.select("entity_id", alias=pl.col("text").str.strip_chars()).unique().sort("entity_id", "alias")
+    entity_aliases = m.select("entity_id", alias=pl.col("text").str.strip_chars()).unique().sort("entity_id", "alias")
+    resolved = (mentions.with_row_index("_row").drop("label")
+                .join(m.select("_row", "label", "entity_id"), on="_row", how="inner", maintain_order="left")
+                .select(*mentions.columns, "entity_id"))
     return resolved, entities, entity_aliases
 
 
