@@ -67,12 +67,19 @@ def name_skeletons(text: str) -> set[str]:
     return {_name_skeleton(w) for w in NAME.findall(text) if w not in COMMON_CAPITALS}
 
 
-def _minhash(tokens: set[str]):
+@functools.lru_cache(maxsize=1)
+def _permutations():
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME)
-    for t in tokens:
-        m.update(t.encode())
+    return MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME).permutations
+
+
+def _minhash(tokens: set[str]):
+    """The MinHash of `tokens`, hashed in one vectorised batch with permutations drawn once per process."""
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, seed=7, scheme=MINHASH_SCHEME, permutations=_permutations())
+    m.update_batch([t.encode() for t in tokens])
     return m
 
 

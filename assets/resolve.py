@@ -315,33 +315,39 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     aliases = load_aliases() if aliases is None else aliases
     memo = memo or StepMemo(None)
     key_of = {t: normalise(t) for t in mentions["text"].unique().to_list()}
-    m = (mentions.select("article_id", "text", "label").with_row_index("_row")  # the other columns rejoin at the end
+    # articles by number (their ids are 64-character hashes, repeated on every mention); other columns rejoin at the end
+    article_ids = mentions["article_id"].unique(maintain_order=True).to_list()
+    number_of = {a: i for i, a in enumerate(article_ids)}
+    m = (mentions.select("text", "label", article=pl.col("article_id").replace_strict(number_of, return_dtype=pl.UInt32))
+         .with_row_index("_row")
          .with_columns(key=pl.col("text").replace_strict(key_of, return_dtype=pl.String))
          .filter(pl.col("key") != ""))
     person_like = [k for k in m.filter(pl.col("label") == "ORG")["key"].unique().to_list() if looks_like_person(k)]
     m = m.with_columns(label=pl.when((pl.col("label") == "ORG") & pl.col("key").is_in(person_like))
                        .then(pl.lit("PERSON")).otherwise("label"))
     # within each article, short forms take the key (and that key's label there) of the full form
-    last_label = m.group_by("article_id", "key").agg(pl.col("label").sort_by("_row").last().alias("_target_label"))
+    last_label = m.group_by("article", "key").agg(pl.col("label").sort_by("_row").last().alias("_target_label"))
     link_schema = {"article_id": pl.String, "key": pl.String, "_linked": pl.String}  # key null: an article without links
     known_links = memo.read("article_links")
     if known_links is None:
         known_links = pl.DataFrame(schema=link_schema)
-    pairs = (m.filter(~pl.col("article_id").is_in(known_links["article_id"].implode()))
-             .select("article_id", "key", "label").unique(maintain_order=True))
-    article_pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for article_id, key, label in pairs.iter_rows():
-        article_pairs[article_id].append((key, label))
+    known_numbers = [number_of[a] for a in known_links["article_id"].unique().to_list() if a in number_of]
+    pairs = (m.filter(~pl.col("article").is_in(pl.Series(known_numbers, dtype=pl.UInt32).implode()))
+             .select("article", "key", "label").unique(maintain_order=True))
+    article_pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for article, key, label in pairs.iter_rows():
+        article_pairs[article].append((key, label))
     links = []
-    for article_id, article_mentions in article_pairs.items():
-        found = _article_links(article_mentions, bodies.get(article_id, ""))
-        links += [(article_id, short, full) for short, full in found.items()] or [(article_id, None, None)]
-    all_links = pl.concat([known_links.filter(pl.col("article_id").is_in(m["article_id"].unique().implode())),
+    for article, article_mentions in article_pairs.items():
+        found = _article_links(article_mentions, bodies.get(article_ids[article], ""))
+        links += [(article_ids[article], short, full) for short, full in found.items()] or [(article_ids[article], None, None)]
+    all_links = pl.concat([known_links.filter(pl.col("article_id").is_in(pl.Series(article_ids, dtype=pl.String).implode())),
                            pl.DataFrame(links, schema=link_schema, orient="row")])
     memo.write("article_links", all_links)
-    linked = all_links.filter(pl.col("key").is_not_null())
-    m = (m.join(linked, on=["article_id", "key"], how="left")
-         .join(last_label.rename({"key": "_linked"}), on=["article_id", "_linked"], how="left")
+    linked = (all_links.filter(pl.col("key").is_not_null())
+              .select(pl.col("article_id").replace_strict(number_of, return_dtype=pl.UInt32).alias("article"), "key", "_linked"))
+    m = (m.join(linked, on=["article", "key"], how="left")
+         .join(last_label.rename({"key": "_linked"}), on=["article", "_linked"], how="left")
          .with_columns(key=pl.coalesce("_linked", "key"),
                        label=pl.when(pl.col("_linked").is_not_null()).then(pl.coalesce("_target_label", "label"))
                        .otherwise("label"))
@@ -359,11 +365,11 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         if label in ("PERSON", "NORP", "GPE") and org_words() & set(k.split()) and len(k.split()) >= 2:
             key_label[k] = "ORG"
     key_counts = Counter(dict(m.group_by("key").len().iter_rows()))
-    key_articles: dict[str, set[str]] = defaultdict(set)
-    article_keys: dict[str, set[str]] = defaultdict(set)
-    for k, article_id in m.select("key", "article_id").unique().iter_rows():
-        key_articles[k].add(article_id)
-        article_keys[article_id].add(k)
+    key_articles: dict[str, set[int]] = defaultdict(set)
+    article_keys: dict[int, set[str]] = defaultdict(set)
+    for k, article in m.select("key", "article").unique().iter_rows():
+        key_articles[k].add(article)
+        article_keys[article].add(k)
     canonical_key = _cluster_keys(key_counts, key_label, key_articles, article_keys, memo)
     entity_of = {k: hashlib.sha1(f"{key_label[root]}|{root}".encode()).hexdigest()[:16] for k, root in canonical_key.items()}
     m = m.with_columns(
@@ -385,7 +391,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         best = forced.get(eid) or re.sub(r"^[Tt]he\s+", "", max(full, key=lambda f: (counts[f], f)))
         entity_rows.append({"entity_id": eid, "canonical_name": best})
     stats = m.group_by("entity_id").agg(
-        pl.col("label").first(), pl.len().alias("mention_count"), pl.col("article_id").n_unique().alias("article_count"))
+        pl.col("label").first(), pl.len().alias("mention_count"), pl.col("article").n_unique().alias("article_count"))
     entities = (
         pl.DataFrame(entity_rows, schema={"entity_id": pl.String, "canonical_name": pl.String})
         .join(stats, on="entity_id")

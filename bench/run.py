@@ -77,7 +77,8 @@ def generate(landing: Path, n: int, start: int = 0, seed: int = 7) -> int:
 
 
 STAGE_STEPS = {"stage": "stage", "clean": "clean", "date_stage": "date", "extracted_mentions": "extract",
-               "articles": "dedupe", "resolve": "resolve", "warehouse": "load", "report": "report"}
+               "story_signatures": "dedupe", "articles": "dedupe", "resolve": "resolve", "warehouse": "load",
+               "report": "report"}
 
 
 def run_cli(env: dict, label: str, *args: str) -> dict:
