@@ -50,6 +50,7 @@ ARTICLE_SCHEMA = {
 
 # --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
 SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.25, "header": 0.15, "position": 0.15}
+PROMO_STRONG = 0.75    # promotional evidence that keeps a paragraph from marking where the article begins or ends
 PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever the other features say
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
@@ -82,7 +83,7 @@ CAPTION = re.compile(
     r"getty images|\bafp via\b|/\s*(?:afp|reuters|ap)\s*$|\bvia (?:associated press|reuters|afp|ap)\b|file photo",
     re.I,
 )
-BYLINE = re.compile(r"^[Bb][Yy]\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
+BYLINE = re.compile(r"^(?:[Bb][Yy]|(?:[Pp]osted|[Ww]ritten|[Rr]eported) by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
 CREDIT = re.compile(
     r"\b(?:contributed(?:\s+(?:reporting|reports?|to this (?:report|story)))?|reported from|additional reporting|"
     r"reporting by|editing by|edited by|writing by|compiled by)\b",
@@ -472,11 +473,14 @@ def classify(doc: Document) -> None:
         if evidence[i] >= PROMO_SATURATED:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], 1.0)
             blocks[i].rule = "promotional_saturated"
-    # after the article's last paragraph, promotional text is not the article
+    # before the article's first paragraph or after its last, promotional text off the lead's topic is not the
+    # article; an advert pasted first or last is not where the article begins or ends, so the span is of plainer paragraphs
+    plain = [i for i in long_candidates if promo[i] < PROMO_STRONG]
     for i in candidates:
-        if last_body is not None and i > last_body and blocks[i].scores["promo_score"] >= 0.5:
-            blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], blocks[i].scores["promo_score"])
-            blocks[i].rule = "promotional_after_article"
+        outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))  # a title may warn of spam
+        if outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP:  # a scam report's own words stay
+            blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
+            blocks[i].rule = "promotional_outside_article"
     # a headline that introduces the next block takes that block's score (a pasted release's own title)
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]

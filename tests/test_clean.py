@@ -111,6 +111,29 @@ def test_keyword_stuffed_ad_copy_naming_the_towns_of_the_article_is_spam():
     assert "corn exchange" in articles["body"].item() and "archive" in articles["body"].item()
 
 
+def test_promotion_before_the_first_or_after_the_last_plain_paragraph_is_spam():
+    """An app pitch pasted above the article and an affiliate line below it are not where the article
+    begins or ends, and share nothing with its lead; the article's own paragraphs stay."""
+    text = (
+        "Ferry to Orsay island resumes after winter refit\n\n"
+        "Get every story first: download the Harrowgate Daily app free from the App Store or Google Play today!\n\n"
+        "Posted by Elsa Marrin\n\n"
+        "The ferry between Harrowgate and Orsay island resumed sailings on Saturday after a four-month refit "
+        "that replaced its engines and widened the car deck.\n\n"
+        "The island's 900 residents had relied on a smaller passenger boat since November, and hauliers had "
+        "to wait for calm days to move livestock to the mainland.\n\n"
+        "The operator said the ferry would keep its winter timetable of four crossings a day until April.\n\n"
+        "Best waterproof jackets of the year, tested by our reviewers (we may earn a commission on purchases)\n"
+    )
+    sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    blocks = text.strip().split("\n\n")
+    assert kinds[blocks[0]] == "title" and kinds[blocks[2]] == "byline"
+    assert kinds[blocks[1]] == "spam" and kinds[blocks[-1]] == "spam"
+    assert [kinds[b] for b in blocks[3:6]] == ["body"] * 3
+    assert "App Store" not in articles["body"].item() and "commission" not in articles["body"].item()
+
+
 def test_a_press_release_closing_boilerplate_is_promotional():
     from assets.clean import promo_signals
 
