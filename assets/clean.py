@@ -97,7 +97,8 @@ DATELINE_LEAD = re.compile(
 )
 URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
+PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b"
+                   r"|(?:\+\d{2}\s?\(?0?\)?|\b0)\d{2,4}[\s-]\d{3,4}[\s-]\d{3,4}\b")  # national trunk-prefix shapes: 0161 496 0712
 PRICE = re.compile(r"[$€£]\s?\d|\b\d+\s?% off\b|\b\d+(?:[.,]\d\d)? (?:pounds|euros|dollars)\b(?! (?:a|per) )", re.I)
 WIRE_TAG = re.compile(
     r"/\s*(?:accesswire|prnewswire|pr newswire|business wire|globe newswire|globenewswire|einpresswire|newswire)\s*/"

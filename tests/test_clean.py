@@ -189,3 +189,12 @@ def test_encodings_are_decoded_and_mojibake_repaired():
     assert decode_bytes("Café".encode("utf-16"))[0] == "Café"
     assert decode_bytes("naÃ¯ve cafÃ©".encode("utf-8"))[0] == "naïve café"
     assert decode_bytes("“quoted”".encode())[0] == "“quoted”"  # curly quotes kept as written
+
+
+def test_phone_numbers_in_national_and_international_shapes_are_contact_signals():
+    from assets.clean import PHONE
+
+    for text in ("Ring 0161 496 0712 today", "call 01632 960 533", "+44 20 7946 0958", "(555) 123-4567", "555.123.4567"):
+        assert PHONE.search(text), text
+    for text in ("the 2019 300 metre final", "won 3-1 in 2024", "a population of 1 200 000", "routes 0 and 12"):
+        assert not PHONE.search(text), text
