@@ -118,7 +118,9 @@ CALL_TO_ACTION = re.compile(
     r"at checkout|\d+ ?(?:percent|per cent) off|free bets?|new customers only|latest odds|recommended for you|"
     r"partner content|sponsored content|we may earn a commission|(?:download|get) (?:our|the) [\w ]{0,30}app|"
     r"(?:you(?:'re| are)|you were) receiving this|manage (?:your )?preferences|sent to you by|sign up here|"
-    r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation|app store|google play)\b",
+    r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation|app store|google play|"
+    r"(?:free |next[- ]day )?delivery (?:within|included)|(?:\d+|one|two|three|five|ten)[- ]year guarantee|"
+    r"money[- ]back guarantee|(?:at|from) our partner (?:store|shop|site))\b",
     re.I,
 )
 # advance-fee scam mail
@@ -401,6 +403,24 @@ def has_second_header(text: str, index: int, first_body: int | None) -> float:
     return 1.0 if (DATELINE_LEAD.match(text) and DATE_ANY.search(opening)) or WIRE_TAG.search(opening) else 0.0
 
 
+def _seo_anchor_runs(blocks: list[Block]) -> list[list[int]]:
+    """Runs of three or more consecutive short lines that read as search-engine anchor text: lower-case
+    first word, no closing punctuation, and sales words in two lines of three ("cheap hotels prague
+    centre"). Headlines, list items and award lists start with a capital, so they are not caught."""
+    def anchor_shaped(b: Block) -> bool:
+        return b.kind is None and len(b.text.split()) <= 7 and b.text[:1].islower() and not b.text.rstrip().endswith(TERMINAL)
+
+    runs, current = [], []
+    for i, b in enumerate([*blocks, Block("End.")]):
+        if anchor_shaped(b):
+            current.append(i)
+            continue
+        if len(current) >= 3 and 3 * sum(bool(COMMERCIAL.search(blocks[j].text)) for j in current) >= 2 * len(current):
+            runs.append(current)
+        current = []
+    return runs
+
+
 def classify(doc: Document) -> None:
     """Assign structural kinds in place and compute spam features for body candidates."""
     blocks = doc.blocks
@@ -408,6 +428,9 @@ def classify(doc: Document) -> None:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
     evidence = [promo_signals(b.text) if b.kind is None else 0.0 for b in blocks]
+    for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
+        for i in run:
+            evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)

@@ -198,3 +198,34 @@ def test_phone_numbers_in_national_and_international_shapes_are_contact_signals(
         assert PHONE.search(text), text
     for text in ("the 2019 300 metre final", "won 3-1 in 2024", "a population of 1 200 000", "routes 0 and 12"):
         assert not PHONE.search(text), text
+
+
+RIVER_FESTIVAL = (
+    "Lanthorn river festival draws record crowds\n\n"
+    "More than 12,000 people came to the Lanthorn river festival on Sunday, the organisers said, the most since it began in 1994.\n\n"
+    "Rowing crews from eleven clubs raced the two-mile course, and the town band played on the old quay until dark.\n\n"
+    "{insert}\n\n"
+    "The organisers said next year's festival would add a second day of races.\n"
+)
+
+
+def test_search_engine_anchor_lines_one_per_line_are_spam():
+    anchors = "cheap flights lanthorn\nbest river cruises deals\nholiday cottages near me\nbuy rowing machine online"
+    sections, articles, _ = clean_files(raw_frame({"e.txt": RIVER_FESTIVAL.format(insert=anchors.replace("\n", "\n\n"))}), NOW)
+    kinds = kinds_of(sections)
+    assert [kinds[line] for line in anchors.splitlines()] == ["spam"] * 4
+    assert "cottages" not in articles["body"].item() and "town band" in articles["body"].item()
+
+
+def test_a_capitalised_list_in_the_article_is_not_anchor_spam():
+    winners = "Best crew: Lanthorn Rowing Club\nBest newcomer: Ada Fenwick\nBest float: Quay Street traders"
+    sections, _, rejections = clean_files(raw_frame({"f.txt": RIVER_FESTIVAL.format(insert=winners.replace("\n", "\n\n"))}), NOW)
+    assert rejections.height == 0
+    assert all(kinds_of(sections)[line] != "spam" for line in winners.splitlines())
+
+
+def test_seller_terms_are_calls_to_action():
+    from assets.clean import promo_signals
+
+    assert promo_signals("Oak dining tables from 349 pounds, five-year guarantee, delivery within three days.") >= 1.0
+    assert promo_signals("The bakery guarantees a loaf for every customer who queues before nine, its owner said.") == 0
