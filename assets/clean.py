@@ -403,6 +403,15 @@ def has_second_header(text: str, index: int, first_body: int | None) -> float:
     return 1.0 if (DATELINE_LEAD.match(text) and DATE_ANY.search(opening)) or WIRE_TAG.search(opening) else 0.0
 
 
+@functools.lru_cache(maxsize=1)
+def spam_threshold() -> float:
+    """The spam_score above which the clean suite rejects a section (its expectation's `max_value`)."""
+    from expectations.runner import load_suite
+
+    return next(e["kwargs"]["max_value"] for e in load_suite("clean")["expectations"]
+                if e["type"] == "expect_column_values_to_be_between" and e["kwargs"].get("column") == "spam_score")
+
+
 def _seo_anchor_runs(blocks: list[Block]) -> list[list[int]]:
     """Runs of three or more consecutive short lines that read as search-engine anchor text: lower-case
     first word, no closing punctuation, and sales words in two lines of three ("cheap hotels prague
@@ -520,6 +529,16 @@ def classify(doc: Document) -> None:
         if first_body is not None and i > first_body and continues and prev.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
+    # paragraphs between two spam blocks, none of them on the lead's topic, are the middle of the same
+    # insertion (a pasted release between its own headline and its "About" paragraph)
+    spam_at = [pos for pos, i in enumerate(candidates) if blocks[i].scores["spam_score"] > spam_threshold()]
+    for before, after in zip(spam_at, spam_at[1:]):
+        middle = candidates[before + 1:after]
+        if middle and first_body is not None and middle[0] > first_body and all(lead_overlap[i] < ON_TOPIC_OVERLAP for i in middle):
+            for i in middle:
+                blocks[i].scores["spam_score"] = min(blocks[candidates[before]].scores["spam_score"],
+                                                     blocks[candidates[after]].scores["spam_score"])
+                blocks[i].rule = "between_spam_blocks"
 
 
 # ----------------------------------------------------------------------------- articles

@@ -229,3 +229,34 @@ def test_seller_terms_are_calls_to_action():
 
     assert promo_signals("Oak dining tables from 349 pounds, five-year guarantee, delivery within three days.") >= 1.0
     assert promo_signals("The bakery guarantees a loaf for every customer who queues before nine, its owner said.") == 0
+
+
+def test_a_pasted_release_is_spam_from_its_headline_to_its_contact_block_and_an_on_topic_paragraph_between_ads_stays():
+    release = (
+        "Corbel Sensors Wins Approval for Clip-On Water Quality Probe\n\n"
+        "DENVER, May 2, 2025 /TechWire Newsroom/ -- Corbel Sensors Inc. today announced approval of its ClearTrace "
+        "clip-on probe, which measures nitrate and phosphate levels in flowing water every ten minutes.\n\n"
+        "Trials on four rivers found readings within two percent of laboratory samples over six months of use.\n\n"
+        "\"Field teams should not have to carry bottles back to a lab,\" said Nadia Perrault, chief technology officer of Corbel.\n\n"
+        "About Corbel Sensors: Corbel Sensors Inc. builds environmental sensors and is based in Denver. Visit www.corbel-sensors.test.\n\n"
+        "Media contact: press@corbel-sensors.test"
+    )
+    text = (
+        "Anglers report fewer trout in upper Wenn\n\n"
+        "WENNFORD — Anglers on the upper Wenn say trout numbers have fallen sharply this spring, and the river trust "
+        "has asked the water company to explain a run of sewage overflows near Wennford.\n\n"
+        "The trust counted 40 percent fewer trout at its survey pools than last year, its director Halvard Penn said.\n\n"
+        "The water company said it was investigating and would publish its overflow records for the upper Wenn.\n\n"
+        + release + "\n"
+    )
+    sections, articles, _ = clean_files(raw_frame({"g.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    assert [kinds[b] for b in release.split("\n\n")] == ["spam"] * 6
+    assert "Halvard Penn" in articles["body"].item() and "ClearTrace" not in articles["body"].item()
+
+    ads = ("Garden sheds from 199 pounds! Call 0161 555 0199 today for a free quote and free delivery.",
+           "Cheapest car insurance online! Visit www.insure-now.test and save 30% off today, limited time only.")
+    on_topic = "The trust said its volunteers would count the trout at the survey pools again in September."
+    sections, articles, _ = clean_files(raw_frame({"h.txt": text.replace(release, f"{ads[0]}\n\n{on_topic}\n\n{ads[1]}")}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds[ads[0]] == kinds[ads[1]] == "spam" and kinds[on_topic] == "body"
