@@ -141,6 +141,10 @@ COMMERCIAL = re.compile(
     r"essays?|payday|betting|replica|outlet|coupons?|bargains?)\b",
     re.I,
 )
+PUBLIC_SERVICE = re.compile(
+    r"\b(?:council|police|hospital|nhs|school|library|museum|club|charity|trust|authority|ministry|department|"
+    r"agency|university|college|parks?|helpline|emergency services)\b", re.I)
+READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 STOPWORDS = frozenset(
@@ -374,11 +378,12 @@ def promo_signals(text: str) -> float:
     """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
     1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
     (keyword-stuffed ad copy) marks a block as spam on its own, however on-topic its words."""
+    contact = 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
+    if PUBLIC_SERVICE.search(text) and not READER_ADDRESS.search(text):
+        contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
     hits = (
-        len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + 2 * len(PHONE.findall(text))
-        + 3 * len(WIRE_TAG.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + text.count("!")
-        + 0.5 * min(len(PRICE.findall(text)), 2)  # prices are news too: a weak signal, capped
-        + 2 * len(SCAM.findall(text))
+        len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + contact
+        + 3 * len(WIRE_TAG.findall(text)) + text.count("!") + 2 * len(SCAM.findall(text))
     )
     segments = [p for p in LIST_SEPARATOR.split(text) if p.strip()]
     if len(segments) >= 3 and all(len(p.split()) <= 7 for p in segments):  # a link list
@@ -514,10 +519,10 @@ def classify(doc: Document) -> None:
         if outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP:  # a scam report's own words stay
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"
-    # a headline that introduces the next block takes that block's score (a pasted release's own title)
+    # a headline right above the next block takes that block's score (a pasted release's own title)
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
-        if first_body is not None and i > first_body and is_headline_like(b.text):
+        if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1:
             b.scores["spam_score"] = max(b.scores["spam_score"], nxt.scores["spam_score"])
             b.rule = "headline_of_next_block"
     # a short, promotional or off-topic block right after a higher-scoring one continues it

@@ -260,3 +260,15 @@ def test_a_pasted_release_is_spam_from_its_headline_to_its_contact_block_and_an_
     sections, articles, _ = clean_files(raw_frame({"h.txt": text.replace(release, f"{ads[0]}\n\n{on_topic}\n\n{ads[1]}")}), NOW)
     kinds = kinds_of(sections)
     assert kinds[ads[0]] == kinds[ads[1]] == "spam" and kinds[on_topic] == "body"
+
+
+def test_a_public_service_contact_is_reported_not_sold():
+    from assets.clean import promo_signals
+
+    helpline = "Residents can report blocked drains to the council on 0300 555 0142, the council said."
+    advert = "Blocked drains? Call Drainfast on 0300 555 0142 for a free quote, same day service."
+    assert promo_signals(helpline) < promo_signals(advert)
+    assert promo_signals(helpline) <= 0.25 and promo_signals(advert) >= 1.0
+    text = RIVER_FESTIVAL.format(insert="Riverside parking is free on festival days; the council answers questions on 0300 555 0142.")
+    _, _, rejections = clean_files(raw_frame({"i.txt": text}), NOW)
+    assert rejections.height == 0
