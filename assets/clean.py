@@ -111,7 +111,7 @@ CALL_TO_ACTION = re.compile(
     r"\b(?:click here|click (?:join|below)|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|"
     r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
     r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
-    r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|a free)|"
+    r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|today|direct|a free)|"
     r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|cheap(?:est)?|"
     r"for sale|near me|buy \w+ online|(?:straight |right )?to your inbox|claim (?:your|now)|no deposit|"
     r"(?:book|schedule) a (?:free |demo|call)|free consultation|offer ends|while (?:supplies|stocks) last|limited stock|"
@@ -144,6 +144,7 @@ COMMERCIAL = re.compile(
 PUBLIC_SERVICE = re.compile(
     r"\b(?:council|police|hospital|nhs|school|library|museum|club|charity|trust|authority|ministry|department|"
     r"agency|university|college|parks?|helpline|emergency services)\b", re.I)
+REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
@@ -530,7 +531,8 @@ def classify(doc: Document) -> None:
     for pos, i in enumerate(candidates[1:], start=1):
         b, prev = blocks[i], blocks[candidates[pos - 1]]
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
-        continues = unrelated and (b.scores["promo_score"] > 0 or b.scores["offtopic_score"] >= 0.99 or len(b.text.split()) <= 8)
+        continues = unrelated and (b.scores["promo_score"] > 0 or len(b.text.split()) <= 8
+                                   or b.scores["offtopic_score"] >= 0.99 and not REPORTED_SPEECH.search(b.text))  # a quote is news
         if first_body is not None and i > first_body and continues and prev.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"

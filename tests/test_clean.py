@@ -272,3 +272,13 @@ def test_a_public_service_contact_is_reported_not_sold():
     text = RIVER_FESTIVAL.format(insert="Riverside parking is free on festival days; the council answers questions on 0300 555 0142.")
     _, _, rejections = clean_files(raw_frame({"i.txt": text}), NOW)
     assert rejections.height == 0
+
+
+def test_a_quote_after_a_pasted_advert_is_still_the_article():
+    advert = "Lanthorn riverside apartments - sleeps 4, balcony views, from 80 pounds a night. Book direct: riverstays.test or call 01632 960 872."
+    quote = "Rowing club captain Ines Marrow said the course had \"never looked better\"."
+    text = RIVER_FESTIVAL.format(insert=advert).replace("The organisers said next year's festival would add a second day of races.\n", quote + "\n")
+    sections, articles, _ = clean_files(raw_frame({"j.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds[advert] == "spam" and kinds[quote] == "body"
+    assert "never looked better" in articles["body"].item()
