@@ -8,6 +8,7 @@ expectation over that score decides which candidates are spam (see `expectations
 
 import csv
 import functools
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -425,14 +426,11 @@ def _seo_anchor_runs(blocks: list[Block]) -> list[list[int]]:
     def anchor_shaped(b: Block) -> bool:
         return b.kind is None and len(b.text.split()) <= 7 and b.text[:1].islower() and not b.text.rstrip().endswith(TERMINAL)
 
-    runs, current = [], []
-    for i, b in enumerate([*blocks, Block("End.")]):
-        if anchor_shaped(b):
-            current.append(i)
-            continue
-        if len(current) >= 3 and 3 * sum(bool(COMMERCIAL.search(blocks[j].text)) for j in current) >= 2 * len(current):
-            runs.append(current)
-        current = []
+    runs = []
+    for shaped, group in itertools.groupby(range(len(blocks)), key=lambda i: anchor_shaped(blocks[i])):
+        run = list(group)
+        if shaped and len(run) >= 3 and 3 * sum(bool(COMMERCIAL.search(blocks[i].text)) for i in run) >= 2 * len(run):
+            runs.append(run)
     return runs
 
 

@@ -103,6 +103,7 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+@functools.lru_cache(maxsize=4)
 def _lsh_bands(threshold: float) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's MinHash LSH picks for `threshold` at NUM_PERM."""
     from datasketch import MinHashLSH
@@ -123,7 +124,7 @@ def _band_candidates(signatures: np.ndarray, eligible: np.ndarray, is_new: np.nd
         new = frame.filter(pl.Series(is_new[index]))
         pairs = new.join(frame, on=list(cols), suffix="_other").filter(pl.col("row") != pl.col("row_other"))
         found.append(pairs.select(lo=pl.min_horizontal("row", "row_other"), hi=pl.max_horizontal("row", "row_other")))
-    return pl.concat(found).unique() if found else pl.DataFrame(schema={"lo": pl.Int64, "hi": pl.Int64})
+    return pl.concat(found).unique()
 
 
 def _judge(features: pl.DataFrame, shingle_sigs: np.ndarray, lo: np.ndarray, hi: np.ndarray,
@@ -233,7 +234,6 @@ from pipelines.versions import rules_version  # noqa: E402
 def story_signatures(dated_articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     features = story_features(dated_articles)
     return dg.Output(features, metadata={"dagster/row_count": features.height})
-
 
 
 @dg.asset(group_name="dedupe", automation_condition=after_batches,

@@ -26,6 +26,8 @@ from pipelines.staging import frame_path
 from warehouse import SQL_DIR
 
 DERIVED_TABLES = ("sections", "articles", "rejections", "mentions", "entities", "entity_aliases")
+REJECTION_FRAMES = ("stage_rejections", "clean_rejections", "date_rejections")  # per batch, into `rejections`
+CORPUS_FRAMES = ("articles", "mentions", "entities", "entity_aliases")         # corpus-wide, one table each
 LOCK_WAIT_SECONDS = Settings.lock_wait_seconds
 LOAD_MEMORY_LIMIT = "512MB"   # DuckDB spills to disk beyond this while it loads
 
@@ -141,9 +143,8 @@ class StagedTables:
         def per_batch(*assets: str) -> list[Path]:
             paths = [frame_path(settings.staging_dir, a, key) for a in assets for key in batches]
             return [p for p in paths if p.exists()]  # a batch whose steps failed has nothing to load yet
-        return cls(per_batch("raw_files"), per_batch("sections"),
-                   per_batch("stage_rejections", "clean_rejections", "date_rejections"),
-                   *(frame_path(settings.staging_dir, t) for t in ("articles", "mentions", "entities", "entity_aliases")))
+        return cls(per_batch("raw_files"), per_batch("sections"), per_batch(*REJECTION_FRAMES),
+                   *(frame_path(settings.staging_dir, t) for t in CORPUS_FRAMES))
 
 
 def _parquet(paths: list[Path]) -> str:
@@ -236,8 +237,7 @@ from pipelines.batches import after_batches, batch_keys, mark_loaded  # noqa: E4
 from pipelines.resources import NewsEtlSettings  # noqa: E402
 from pipelines.versions import current_versions  # noqa: E402
 
-LOADED_ASSETS = ("raw_files", "sections", "stage_rejections", "clean_rejections", "date_rejections",
-                 "articles", "mentions", "entities", "entity_aliases")
+LOADED_ASSETS = ("raw_files", "sections", *REJECTION_FRAMES, *CORPUS_FRAMES)
 
 
 @dg.asset(

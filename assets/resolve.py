@@ -378,7 +378,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     )
     # canonical name: the alias file's, else the most common spelling among the longest forms
     forms = (m.with_columns(form=pl.col("text").str.strip_chars().str.replace(r"[’']s$", ""))
-             .group_by("entity_id", "form", maintain_order=True).agg(pl.len().alias("n"), pl.col("_row").min()))
+             .group_by("entity_id", "form", maintain_order=True).len("n"))
     forced = dict(m.filter(pl.col("forced_name").is_not_null()).group_by("entity_id")
                   .agg(pl.col("forced_name").sort_by("_row").last()).iter_rows())
     form_counts: dict[str, dict[str, int]] = defaultdict(dict)  # one pass: a group_by iteration costs a query per entity

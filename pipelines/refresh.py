@@ -25,7 +25,6 @@ from pipelines.settings import Settings
 from pipelines.versions import current_versions
 
 
-
 @dataclass
 class RefreshOutcome:
     new_batches: list[str] = field(default_factory=list)
