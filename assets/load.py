@@ -95,10 +95,12 @@ def acquire_refresh_lock(settings: Settings, owner: str, on_wait: Callable[[str]
         _held[lock_path] = (fh, owner)
 
 
-def release_refresh_lock(owner: str) -> None:
-    """Release every refresh lock `owner` holds in this process (a no-op when it holds none)."""
+def release_refresh_lock(owner: str | None = None, settings: Settings | None = None) -> None:
+    """Release every refresh lock `owner` holds in this process, or the lock of `settings`' warehouse
+    whoever holds it here (a no-op when this process holds none)."""
     with _held_guard:
-        mine = [path for path, (_, held_by) in _held.items() if held_by == owner]
+        mine = [path for path, (_, held_by) in _held.items()
+                if held_by == owner or settings is not None and path == settings.refresh_lock_path]
         for path in mine:
             fh, _ = _held.pop(path)
             fh.close()  # closing the descriptor releases the flock

@@ -65,8 +65,52 @@ def ensure_dagster_home() -> str:
     return home
 
 
+def print_failures(runs, out=sys.stderr) -> None:
+    """One line per failed step: its own message, without the stack trace."""
+    for result in runs:
+        for event in result.all_events if not result.success else []:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                cause = (error.cause or error) if error and error.cls_name == "DagsterExecutionStepExecutionError" else error
+                reason = cause.message.strip().splitlines()[-1] if cause else event.message
+                if cause and cause.cls_name == "Failure":  # raised on purpose, with a message for people
+                    reason = reason.split(": ", 1)[-1]
+                print(f"FAILED {event.step_key}: {reason}", file=out)
+
+
+def _corpus_run_main(config: dict) -> None:
+    """Entry point of the corpus-wide run's own process (see `run_corpus_in_child`)."""
+    from dagster import DagsterInstance
+
+    from pipelines.refresh import run_corpus_assets
+
+    stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
+    try:
+        result = run_corpus_assets(config, DagsterInstance.get())
+    finally:
+        sys.stderr = stderr
+    print_failures([result])
+    sys.exit(0 if result.success else 1)
+
+
+def run_corpus_in_child(settings: Settings, config: dict) -> bool:
+    """The corpus-wide run in a fresh process: the batch runs before it leave heap behind in this
+    one (Polars and spaCy keep freed pages), which would add to its peak. The refresh lock passes
+    to the child, whose first step takes it."""
+    import multiprocessing
+
+    from assets.load import release_refresh_lock
+
+    release_refresh_lock(settings=settings)
+    child = multiprocessing.get_context("spawn").Process(target=_corpus_run_main, args=(config,), name="news-etl corpus run")
+    child.start()
+    child.join()
+    return child.exitcode == 0
+
+
 def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
-    """New batches, then the corpus-wide steps, in-process against the local Dagster instance (runs show up in `make ui`)."""
+    """New batches in this process, then the corpus-wide steps in a child process, against the local
+    Dagster instance (runs show up in `make ui`)."""
     ensure_dagster_home()
     from dagster import DagsterInstance
 
@@ -75,18 +119,10 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
     try:
         outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess,
-                          log=lambda msg: print(msg, file=stderr, flush=True))
+                          log=lambda msg: print(msg, file=stderr, flush=True), run_corpus=lambda config: run_corpus_in_child(settings, config))
     finally:
         sys.stderr = stderr
-    for result in outcome.runs:
-        for event in result.all_events if not result.success else []:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                cause = (error.cause or error) if error and error.cls_name == "DagsterExecutionStepExecutionError" else error
-                reason = cause.message.strip().splitlines()[-1] if cause else event.message
-                if cause and cause.cls_name == "Failure":  # raised on purpose, with a message for people
-                    reason = reason.split(": ", 1)[-1]
-                print(f"FAILED {event.step_key}: {reason}", file=sys.stderr)
+    print_failures(outcome.runs)
     return outcome.success
 
 

@@ -139,6 +139,34 @@ def _hold(argv_code: str, ready_marker: str = "ready") -> subprocess.Popen:
     return proc
 
 
+def test_a_cli_refresh_whose_load_cannot_open_the_warehouse_fails_in_one_line_and_the_next_one_completes(tmp_path):
+    """The CLI runs the corpus-wide steps in a child process; their failure still reaches the user as
+    one line and exit status 1, and the refresh lock is free for the next refresh."""
+    landing = _landing(tmp_path)
+    warehouse = tmp_path / "wh" / "news.duckdb"
+    warehouse.parent.mkdir()
+    duckdb.connect(str(warehouse)).close()
+    env = _cli_env(landing, warehouse, tmp_path / "home", NEWS_ETL_LOCK_WAIT_SECONDS="1")
+    writer = _hold(
+        "import duckdb, time; "
+        f"con = duckdb.connect({str(warehouse)!r}); print('ready', flush=True); time.sleep(60)")
+    try:
+        failed = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=180)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert failed.returncode == 1
+    said = [line for line in failed.stderr.splitlines() if line.startswith("FAILED ")]
+    assert len(said) == 1 and said[0].startswith("FAILED warehouse:") and "is locked" in said[0], failed.stderr
+    assert "refresh failed" in failed.stderr and not any(s in failed.stderr for s in ("Traceback", "Stack Trace"))
+
+    again = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stderr
+    assert "refresh finished in" in again.stdout and "articles   2" in again.stdout
+
+
 def test_the_stage_step_waits_for_a_refresh_in_another_process(tmp_path):
     """The Dagster path (sensor, schedule and UI runs): the lock is taken by the stage step itself."""
     landing = _landing(tmp_path)
