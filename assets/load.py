@@ -135,6 +135,7 @@ class StagedTables:
     raw_files: list[Path]
     sections: list[Path]
     rejections: list[Path]   # every batch's stage, clean and date rejections
+    extracted_mentions: list[Path]
     articles: Path
     mentions: Path
     entities: Path
@@ -145,7 +146,7 @@ class StagedTables:
         def per_batch(*assets: str) -> list[Path]:
             paths = [frame_path(settings.staging_dir, a, key) for a in assets for key in batches]
             return [p for p in paths if p.exists()]  # a batch whose steps failed has nothing to load yet
-        return cls(per_batch("raw_files"), per_batch("sections"), per_batch(*REJECTION_FRAMES),
+        return cls(per_batch("raw_files"), per_batch("sections"), per_batch(*REJECTION_FRAMES), per_batch("extracted_mentions"),
                    *(frame_path(settings.staging_dir, t) for t in CORPUS_FRAMES))
 
 
@@ -166,6 +167,20 @@ def _insert_parquet(con, table: str, paths: list[Path], where: str = "TRUE", fir
     qualify = (f"QUALIFY row_number() OVER (PARTITION BY {', '.join(first_per)} ORDER BY filename, file_row_number) = 1"
                if first_per else "")
     con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM {source} AS s WHERE {where} {qualify}")
+
+
+def _insert_mentions(con, staged: StagedTables) -> None:
+    """`mentions`: each extracted mention (the first copy per key, oldest batch first, as resolve
+    read them) with the label and entity the resolve step gave it; mentions of articles that are
+    no longer current have no entity link and are left out."""
+    if not staged.extracted_mentions:
+        return
+    con.execute(f"""
+        INSERT INTO mentions BY NAME
+        SELECT e.article_id, e.section_ordinal, e.start_char, e.end_char, e.text, r.label, r.entity_id, e.model_version
+        FROM {_parquet(staged.extracted_mentions)} AS e
+        JOIN read_parquet('{str(staged.mentions).replace("'", "''")}') AS r USING (article_id, section_ordinal, start_char)
+        QUALIFY row_number() OVER (PARTITION BY article_id, section_ordinal, start_char ORDER BY e.filename, e.file_row_number) = 1""")
 
 
 @dataclass(frozen=True)
@@ -212,10 +227,10 @@ def load_warehouse(db_path: Path, staged: StagedTables, versions: dict[str, str]
                     ("sections", staged.sections, current, ["article_id", "ordinal"]),
                     ("rejections", staged.rejections, current, ["file_id", "article_id", "section_ordinal", "stage", "reason"]),
                     ("articles", [staged.articles], "TRUE", None),
-                    ("mentions", [staged.mentions], "TRUE", None),
                     ("entities", [staged.entities], "TRUE", None),
                     ("entity_aliases", [staged.entity_aliases], "TRUE", None)):
                 _insert_parquet(con, table, paths, where, first_per)
+            _insert_mentions(con, staged)
             con.execute("DELETE FROM pipeline_versions")
             con.executemany("INSERT INTO pipeline_versions VALUES (?, ?)", list(versions.items()))
             con.execute((SQL_DIR / "views.sql").read_text())
@@ -239,7 +254,7 @@ from pipelines.batches import after_batches, batch_keys, mark_loaded  # noqa: E4
 from pipelines.resources import NewsEtlSettings  # noqa: E402
 from pipelines.versions import current_versions  # noqa: E402
 
-LOADED_ASSETS = ("raw_files", "sections", *REJECTION_FRAMES, *CORPUS_FRAMES)
+LOADED_ASSETS = ("raw_files", "sections", *REJECTION_FRAMES, "extracted_mentions", *CORPUS_FRAMES)
 
 
 @dg.asset(

@@ -304,9 +304,14 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
     return {k: clusters.root(k) for k in ordered}
 
 
+MENTION_KEY = ["article_id", "section_ordinal", "start_char"]
+
+
 def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None,
                      memo: StepMemo | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return (mentions with entity_id, entities, entity_aliases).
+    """Return (entity links, entities, entity_aliases). An entity link is a mention's key
+    (`MENTION_KEY`) with its resolved `label` and `entity_id`; the load joins it back to the
+    extracted mention, so the corpus's mentions are not copied here once more.
 
     Per-mention work stays in Polars columns; Python loops run over distinct spellings, keys and
     (article, key) pairs only, so memory follows the vocabulary rather than the mention count.
@@ -399,10 +404,10 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         .sort("mention_count", "canonical_name", descending=[True, False])
     )
     entity_aliases = m.select("entity_id", alias=pl.col("text").str.strip_chars()).unique().sort("entity_id", "alias")
-    resolved = (mentions.with_row_index("_row").drop("label")
-                .join(m.select("_row", "label", "entity_id"), on="_row", how="inner", maintain_order="left")
-                .select(*mentions.columns, "entity_id"))
-    return resolved, entities, entity_aliases
+    links = (mentions.select(MENTION_KEY).with_row_index("_row")
+             .join(m.select("_row", "label", "entity_id"), on="_row", how="inner", maintain_order="left")
+             .drop("_row"))
+    return links, entities, entity_aliases
 
 
 # ----------------------------------------------------------------------------- Dagster asset
@@ -417,21 +422,24 @@ from pipelines.versions import model_version, rules_version  # noqa: E402
 
 @dg.multi_asset(
     outs={
-        "mentions": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Entity mentions with their resolved `entity_id`."),
+        "mentions": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Each current mention's key (article, section, start) with its resolved `label` and `entity_id`; the load joins it to the extracted mention."),
         "entities": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="One row per real-world entity, with mention and article counts."),
         "entity_aliases": dg.AssetOut(group_name="resolve", automation_condition=after_batches, description="Every surface form seen for each entity."),
     },
-    ins={"extracted_mentions": dg.AssetIn(), "articles": dg.AssetIn(metadata={"columns": ["article_id", "body"]})},
+    # article ids (64-character hashes) repeat on every mention: read as categoricals, they are stored once
+    ins={"extracted_mentions": dg.AssetIn(metadata={"columns": [*MENTION_KEY, "text", "label"], "categorical": ["article_id"]}),
+         "articles": dg.AssetIn(metadata={"columns": ["article_id", "body"]})},
     description="Normalise spellings, link short forms within articles, fuzzy-match across articles, apply warehouse/aliases.csv.",
 )
 def resolve(context: AssetExecutionContext, news: NewsEtlSettings, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
     s = news.settings()
     bodies = dict(articles.select("article_id", "body").iter_rows())
     current = (extracted_mentions.filter(pl.col("article_id").is_in(articles["article_id"].implode()))
-               .unique(["article_id", "section_ordinal", "start_char"], keep="first", maintain_order=True))
+               .unique(MENTION_KEY, keep="first", maintain_order=True))
+    del extracted_mentions
     memo = StepMemo.beside(s.staging_dir, "resolve", f"{rules_version()}|{model_version(s.spacy_model)}")
     mentions, entities, aliases = resolve_entities(current, bodies, memo=memo)
-    yield dg.Output(mentions, "mentions", metadata=frame_metadata(mentions, ["text", "label", "entity_id"]))
+    yield dg.Output(mentions, "mentions", metadata=frame_metadata(mentions, ["label", "entity_id"]))
     yield dg.Output(entities, "entities", metadata={
         **frame_metadata(entities, ["canonical_name", "label", "mention_count", "article_count"]),
         "distinct_surface_forms": aliases.height,

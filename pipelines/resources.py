@@ -56,12 +56,14 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         upstream = context.upstream_output if context.upstream_output else context
-        columns = (context.definition_metadata or {}).get("columns")  # `AssetIn(metadata={"columns": [...]})`
+        metadata = context.definition_metadata or {}
+        columns = metadata.get("columns")  # `AssetIn(metadata={"columns": [...]})`
+        categorical = metadata.get("categorical", [])  # columns whose repeated strings are kept once each
         if not context.has_asset_partitions:
-            return self._read(self._path(upstream), context, columns)
+            return self._read(self._path(upstream), context, columns, categorical)
         keys = sorted(context.asset_partition_keys)
         if len(keys) == 1:  # a per-batch step reading its own batch
-            return self._read(self._path(upstream, keys[0]), context, columns)
+            return self._read(self._path(upstream, keys[0]), context, columns, categorical)
         # A corpus-wide step reads every batch staged for this warehouse, oldest first. Partitions
         # with no file here failed, were never run, or belong to another warehouse on this instance.
         paths = [p for p in (self._path(upstream, k) for k in keys) if p.exists()]
@@ -70,10 +72,11 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
                                     f"{self._path(upstream).parent}: run a refresh first (make run)")
         if len(paths) < len(keys):
             context.log.info(f"{context.asset_key.to_user_string()}: {len(paths)} of {len(keys)} batches staged here")
-        return pl.concat([pl.read_parquet(p, columns=columns) for p in paths], how="diagonal_relaxed")
+        return pl.concat([self._read(p, context, columns, categorical) for p in paths], how="diagonal_relaxed")
 
     @staticmethod
-    def _read(path: Path, context: dg.InputContext, columns: list[str] | None = None) -> pl.DataFrame:
+    def _read(path: Path, context: dg.InputContext, columns: list[str] | None = None,
+              categorical: list[str] = ()) -> pl.DataFrame:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: materialize the upstream asset {context.asset_key.to_user_string()} first")
-        return pl.read_parquet(path, columns=columns)
+        return pl.read_parquet(path, columns=columns).with_columns(pl.col(c).cast(pl.Categorical) for c in categorical)
