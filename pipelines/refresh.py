@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -46,6 +47,15 @@ def run_config(settings: Settings) -> dict:
         "landing_dir": str(settings.landing_dir), "warehouse_path": str(settings.warehouse_path),
         "now": settings.now.isoformat(), "spacy_model": settings.spacy_model, "n_process": settings.n_process,
     }}}}
+
+
+def resident_mib() -> int:
+    """This process's resident memory now, in MiB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
+    except OSError:
+        return 0
 
 
 def return_freed_memory() -> None:
@@ -92,7 +102,7 @@ def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | N
         if not result.success:
             return outcome
         outcome.processed_batches.append(key)
-        log(f"batch {n}/{len(todo)} {key}: done in {time.monotonic() - started:.1f} s")
+        log(f"batch {n}/{len(todo)} {key}: done in {time.monotonic() - started:.1f} s (process RSS {resident_mib()} MiB)")
     processed = set(batch_keys(settings)) - set(batches_to_process(settings))
     held = f"{len(processed)} batch{'es' if len(processed) != 1 else ''}"
     if not todo and settings.warehouse_path.exists() and loaded_batches(settings) == processed:
