@@ -58,6 +58,15 @@ def resident_mib() -> int:
         return 0
 
 
+def drop_captured_outputs(result: dg.ExecuteInProcessResult) -> dg.ExecuteInProcessResult:
+    """`execute_in_process` keeps every step's output (here: the batch's frames, raw bytes
+    included) for `output_for_node`; a refresh reads them from the staging dir instead, so the
+    result keeps its events only and a refresh's memory does not grow with each batch."""
+    if isinstance(getattr(result, "_output_capture", None), dict):
+        result._output_capture.clear()
+    return result
+
+
 def return_freed_memory() -> None:
     """Hand the heap a finished run freed back to the OS, so the runs of one refresh do not stack
     their peaks in this process (glibc keeps freed pages otherwise)."""
@@ -97,7 +106,7 @@ def refresh(settings: Settings, instance: dg.DagsterInstance, reprocess: str | N
         log(f"batch {n}/{len(todo)} {key}: stage, clean, date, signatures, extract")
         result = batch_job.execute_in_process(run_config=config, instance=instance, partition_key=key,
                                               raise_on_error=raise_on_error)
-        outcome.runs.append(result)
+        outcome.runs.append(drop_captured_outputs(result))
         return_freed_memory()
         if not result.success:
             return outcome
