@@ -78,8 +78,11 @@ def print_failures(runs, out=sys.stderr) -> None:
                 print(f"FAILED {event.step_key}: {reason}", file=out)
 
 
-def _corpus_run_main(config: dict) -> None:
-    """Entry point of the corpus-wide run's own process (see `run_corpus_in_child`)."""
+def _corpus_run_main(config: dict, peak_kib) -> None:
+    """Entry point of the corpus-wide run's own process (see `run_corpus_in_child`); leaves its
+    peak resident memory in `peak_kib`, since it is not this refresh's child to wait for."""
+    import resource
+
     from dagster import DagsterInstance
 
     from pipelines.refresh import run_corpus_assets
@@ -89,10 +92,12 @@ def _corpus_run_main(config: dict) -> None:
         result = run_corpus_assets(config, DagsterInstance.get())
     finally:
         sys.stderr = stderr
+        peak_kib.value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print_failures([result])
     sys.exit(0 if result.success else 1)
 
 
+POLARS_ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
 # what the corpus-wide run imports: loaded once by the fork server while the batches run
 CORPUS_RUN_MODULES = ["pipelines.cli", "pipelines.definitions", "great_expectations", "duckdb", "rapidfuzz"]
 
@@ -104,10 +109,18 @@ def start_corpus_process_server() -> None:
     import multiprocessing.forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(CORPUS_RUN_MODULES)
-    multiprocessing.forkserver.ensure_running()
+    # Polars' allocator (jemalloc) keeps freed pages for 10 s by default, so the corpus-wide steps'
+    # short-lived frames would stack up under the peak; in that process it returns them at once
+    saved = os.environ.get(POLARS_ALLOCATOR_VARIABLE)
+    os.environ[POLARS_ALLOCATOR_VARIABLE] = saved or "dirty_decay_ms:0,muzzy_decay_ms:0"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ[POLARS_ALLOCATOR_VARIABLE]
 
 
-def run_corpus_in_child(settings: Settings, config: dict) -> bool:
+def run_corpus_in_child(settings: Settings, config: dict, log) -> bool:
     """The corpus-wide run in a fresh process: the batch runs before it leave heap behind in this
     one (Polars and spaCy keep freed pages), which would add to its peak. The child is forked from
     the server `start_corpus_process_server` started, with its imports done and none of this
@@ -117,9 +130,13 @@ def run_corpus_in_child(settings: Settings, config: dict) -> bool:
     from assets.load import release_refresh_lock
 
     release_refresh_lock(settings=settings)
-    child = multiprocessing.get_context("forkserver").Process(target=_corpus_run_main, args=(config,), name="news-etl corpus run")
+    context = multiprocessing.get_context("forkserver")
+    started, peak_kib = time.monotonic(), context.Value("q", 0)
+    child = context.Process(target=_corpus_run_main, args=(config, peak_kib), name="news-etl corpus run")
     child.start()
     child.join()
+    log(f"stories, entities and load: {'done' if child.exitcode == 0 else 'failed'} in {time.monotonic() - started:.1f} s "
+        f"(process peak RSS {peak_kib.value >> 10} MiB)")
     return child.exitcode == 0
 
 
@@ -133,9 +150,13 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     from pipelines.refresh import refresh
 
     stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
+
+    def log(msg: str) -> None:
+        print(msg, file=stderr, flush=True)
+
     try:
-        outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess,
-                          log=lambda msg: print(msg, file=stderr, flush=True), run_corpus=lambda config: run_corpus_in_child(settings, config))
+        outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log,
+                          run_corpus=lambda config: run_corpus_in_child(settings, config, log))
     finally:
         sys.stderr = stderr
     print_failures(outcome.runs)

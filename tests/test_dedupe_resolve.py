@@ -178,3 +178,18 @@ def test_a_dedupe_memo_judges_only_pairs_with_a_new_article_and_finds_the_same_s
     warm, warm_pairs = assign_stories(frame, memo=memo)
     assert warm.equals(cold) and warm_pairs == cold_pairs and len(cold_pairs) == 1
     assert proposed == [1, 1]  # the shingle and the name index each proposed pairs for the one new report only
+
+
+def test_first_copies_keeps_each_articles_mentions_from_the_oldest_batch_only():
+    from assets.resolve import MENTION_KEY, first_copies
+
+    batch_1 = [("a", 0, 0, 4, "Orsk", "PERSON"), ("a", 1, 5, 9, "Lida", "PERSON"), ("b", 0, 2, 8, "Braskov", "GPE")]
+    # the next batch staged "b" again (its copy sits right after the first one) and a new article "c"
+    batch_2 = [("b", 0, 2, 8, "Braskov", "GPE"), ("c", 0, 0, 5, "Maren", "LOC"), ("c", 0, 9, 14, "Maren", "LOC")]
+    mentions = _mentions(batch_1 + batch_2)
+    kept = first_copies(mentions)
+    assert kept.rows() == batch_1 + batch_2[1:]
+    assert kept.equals(mentions.unique(MENTION_KEY, keep="first", maintain_order=True))
+    # an article staged twice with a mention at the same place in both copies
+    twice = _mentions([("d", 0, 3, 7, "Kell", "GPE"), ("d", 0, 3, 7, "Kell", "GPE")])
+    assert first_copies(twice).height == 1
