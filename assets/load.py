@@ -170,9 +170,10 @@ def _insert_parquet(con, table: str, paths: list[Path], where: str = "TRUE", fir
 
 
 def _insert_mentions(con, staged: StagedTables) -> None:
-    """`mentions`: each extracted mention (the first copy per key, oldest batch first, as resolve
-    read them) with the label and entity the resolve step gave it; mentions of articles that are
-    no longer current have no entity link and are left out."""
+    """`mentions`: each extracted mention with the label and entity the resolve step gave it. An
+    article staged in several batches takes its mentions from the oldest (as resolve read them; a
+    batch holds one copy of an article); mentions of articles no longer current have no entity
+    link and are left out."""
     if not staged.extracted_mentions:
         return
     con.execute(f"""
@@ -180,7 +181,8 @@ def _insert_mentions(con, staged: StagedTables) -> None:
         SELECT e.article_id, e.section_ordinal, e.start_char, e.end_char, e.text, r.label, r.entity_id, e.model_version
         FROM {_parquet(staged.extracted_mentions)} AS e
         JOIN read_parquet('{str(staged.mentions).replace("'", "''")}') AS r USING (article_id, section_ordinal, start_char)
-        QUALIFY row_number() OVER (PARTITION BY article_id, section_ordinal, start_char ORDER BY e.filename, e.file_row_number) = 1""")
+        SEMI JOIN (SELECT article_id, min(filename) AS filename FROM {_parquet(staged.extracted_mentions)} GROUP BY article_id) AS first
+            ON first.article_id = e.article_id AND first.filename = e.filename""")
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ def test_tables_are_the_same_however_the_files_were_batched(tmp_path):
     outcome = run_refresh(landing, in_steps, max_batch_files=3)  # a first load split into batches of 3 files
     assert len(outcome.new_batches) == len(outcome.processed_batches) >= 3
     assert table_snapshot(in_steps) == table_snapshot(at_once)
+    # a batch's frames are read back from the staging dir, not kept in memory for the rest of the refresh
+    from dagster import DagsterInvariantViolationError
+
+    with pytest.raises(DagsterInvariantViolationError, match="No outputs found"):
+        outcome.runs[0].output_for_node("stage", "raw_files")
 
 
 def test_a_file_edited_in_place_supersedes_its_earlier_version(tmp_path):
