@@ -150,10 +150,13 @@ class StagedTables:
                    *(frame_path(settings.staging_dir, t) for t in CORPUS_FRAMES))
 
 
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _parquet(paths: list[Path]) -> str:
     """A `read_parquet` over `paths` whose rows carry their file and row number, so "first" means oldest batch first."""
-    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-    return f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true)"
+    return f"read_parquet([{', '.join(map(_sql_path, paths))}], union_by_name = true, filename = true, file_row_number = true)"
 
 
 def _insert_parquet(con, table: str, paths: list[Path], where: str = "TRUE", first_per: list[str] | None = None) -> None:
@@ -180,7 +183,7 @@ def _insert_mentions(con, staged: StagedTables) -> None:
         INSERT INTO mentions BY NAME
         SELECT e.article_id, e.section_ordinal, e.start_char, e.end_char, e.text, r.label, r.entity_id, e.model_version
         FROM {_parquet(staged.extracted_mentions)} AS e
-        JOIN read_parquet('{str(staged.mentions).replace("'", "''")}') AS r USING (article_id, section_ordinal, start_char)
+        JOIN read_parquet({_sql_path(staged.mentions)}) AS r USING (article_id, section_ordinal, start_char)
         SEMI JOIN (SELECT article_id, min(filename) AS filename FROM {_parquet(staged.extracted_mentions)} GROUP BY article_id) AS first
             ON first.article_id = e.article_id AND first.filename = e.filename""")
 

@@ -333,7 +333,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     aliases = load_aliases() if aliases is None else aliases
     memo = memo or StepMemo(None)
     key_of = {t: normalise(t) for t in mentions["text"].unique().to_list()}
-    # articles by number (their ids are 64-character hashes, repeated on every mention); other columns rejoin at the end
+    # articles by number (their ids are 64-character hashes, repeated on every mention)
     article_ids = mentions["article_id"].unique(maintain_order=True).to_list()
     number_of = {a: i for i, a in enumerate(article_ids)}
     m = (mentions.select("text", "label", article=pl.col("article_id").replace_strict(number_of, return_dtype=pl.UInt32))

@@ -1,6 +1,7 @@
 """`news-etl run` stages new landing files as a batch, refreshes the warehouse and prints a summary;
 `news-etl summary` prints the summary of an existing warehouse; `news-etl ui` starts the Dagster UI."""
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -24,6 +25,16 @@ class BriefErrors:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def brief_errors():
+    """stderr wrapped in `BriefErrors` while Dagster runs; yields the plain stream for progress lines."""
+    stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
+    try:
+        yield stderr
+    finally:
+        sys.stderr = stderr
 
 
 def print_summary(settings: Settings, out=sys.stdout) -> None:
@@ -87,11 +98,10 @@ def _corpus_run_main(config: dict, peak_kib) -> None:
 
     from pipelines.refresh import run_corpus_assets
 
-    stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
     try:
-        result = run_corpus_assets(config, DagsterInstance.get())
+        with brief_errors():
+            result = run_corpus_assets(config, DagsterInstance.get())
     finally:
-        sys.stderr = stderr
         peak_kib.value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print_failures([result])
     sys.exit(0 if result.success else 1)
@@ -149,16 +159,12 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
 
     from pipelines.refresh import refresh
 
-    stderr, sys.stderr = sys.stderr, BriefErrors(sys.stderr)
+    with brief_errors() as stderr:
+        def log(msg: str) -> None:
+            print(msg, file=stderr, flush=True)
 
-    def log(msg: str) -> None:
-        print(msg, file=stderr, flush=True)
-
-    try:
         outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log,
                           run_corpus=lambda config: run_corpus_in_child(settings, config, log))
-    finally:
-        sys.stderr = stderr
     print_failures(outcome.runs)
     return outcome.success
 
