@@ -24,7 +24,7 @@ SHINGLE_THRESHOLD = 0.45  # estimated Jaccard of word 4-shingles: copies and lig
 NAME_THRESHOLD = 0.30     # Jaccard of name skeletons: rewrites and translations ...
 MIN_SHARED_NUMBERS = 2    # ... that also keep at least two distinctive figures
 SIGNATURE_MARGIN = 0.25   # a MinHash estimate this far below the shingle threshold skips the exact comparison
-CANDIDATE_CHUNK = 50_000  # candidate pairs judged at once (memory: ~1 KiB each)
+CANDIDATE_CHUNK = 10_000  # candidate pairs judged at once (memory: ~5 KiB each, for their name and figure lists)
 
 FEATURE_SCHEMA = {
     "article_id": pl.String, "shingle_hashes": pl.List(pl.UInt32), "names": pl.List(pl.String),

@@ -29,7 +29,9 @@ DERIVED_TABLES = ("sections", "articles", "rejections", "mentions", "entities", 
 REJECTION_FRAMES = ("stage_rejections", "clean_rejections", "date_rejections")  # per batch, into `rejections`
 CORPUS_FRAMES = ("articles", "mentions", "entities", "entity_aliases")         # corpus-wide, one table each
 LOCK_WAIT_SECONDS = Settings.lock_wait_seconds
-LOAD_MEMORY_LIMIT = "512MB"   # DuckDB spills to disk beyond this while it loads
+# DuckDB's cache and working memory while the load and the report run (its default is 80 % of RAM);
+# beyond it DuckDB spills to disk. At 20,000 articles: load 536 MiB instead of 754, report 551 instead of 813.
+MEMORY_LIMIT = "256MB"
 
 
 class WarehouseBusy(RuntimeError):
@@ -106,15 +108,19 @@ def release_refresh_lock(owner: str | None = None, settings: Settings | None = N
             fh.close()  # closing the descriptor releases the flock
 
 
-def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS):
-    """Open the warehouse, waiting for another writer to finish rather than failing at once."""
+def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS,
+            memory_limit: str | None = None):
+    """Open the warehouse, waiting for another writer to finish rather than failing at once. A
+    `memory_limit` applies to the database (SET, not a connect option: connections to one file
+    within a process must share their options)."""
     import duckdb
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only)
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
@@ -126,6 +132,9 @@ def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_W
                     f"waited {wait_seconds:.0f} s (NEWS_ETL_LOCK_WAIT_SECONDS). Close it or retry."
                 ) from exc
             time.sleep(0.5)
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con
 
 
 @dataclass(frozen=True)
@@ -207,9 +216,8 @@ def load_warehouse(db_path: Path, staged: StagedTables, versions: dict[str, str]
     missing = [str(p) for p in (staged.articles, staged.mentions, staged.entities, staged.entity_aliases) if not p.exists()]
     if missing or not staged.raw_files:
         raise FileNotFoundError(f"load needs every staged table; missing {missing or 'raw_files'}")
-    con = connect(db_path, wait_seconds=wait_seconds)
+    con = connect(db_path, wait_seconds=wait_seconds, memory_limit=MEMORY_LIMIT)
     try:
-        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
         schema = (SQL_DIR / "schema.sql").read_text()
         con.execute(schema)
         con.execute("BEGIN TRANSACTION")

@@ -125,9 +125,9 @@ def build_report(con: "duckdb.DuckDBPyConnection", months: int = RECENT_MONTHS, 
 
 def read_report(warehouse_path: Path, **kwargs) -> Report:
     """`build_report` over a read-only connection to the warehouse file (waits while a writer holds it)."""
-    from assets.load import connect
+    from assets.load import MEMORY_LIMIT, connect
 
-    con = connect(warehouse_path, read_only=True)
+    con = connect(warehouse_path, read_only=True, memory_limit=MEMORY_LIMIT)
     try:
         return build_report(con, **kwargs)
     finally:

@@ -174,13 +174,51 @@ def _article_links(mentions: list[tuple[str, str]], body: str) -> dict[str, str]
     return links
 
 
+def _gather(indptr, indices, rows):
+    """The concatenated rows `rows` of a compressed sparse row structure (`indptr`, `indices`)."""
+    import numpy as np
+
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    if not lengths.sum():
+        return indices[:0]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return indices[offsets + np.arange(lengths.sum())]
+
+
+class _Cooccurrence:
+    """Which keys each article names, and in which articles each key appears: two compressed sparse
+    row arrays of key and article numbers (a few bytes per pair, where Python sets cost ~100)."""
+
+    def __init__(self, key_numbers, article_numbers, n_keys: int, n_articles: int):
+        import numpy as np
+
+        def csr(rows, cols, n_rows):
+            order = np.argsort(rows, kind="stable")
+            return np.searchsorted(rows[order], np.arange(n_rows + 1)), cols[order]
+
+        self.key_ptr, self.key_articles = csr(key_numbers, article_numbers, n_keys)
+        self.article_ptr, self.article_keys = csr(article_numbers, key_numbers, n_articles)
+
+    def share_context(self, a: int, b: int) -> bool:
+        """Some third key appears in an article of `a` and in an article of `b`."""
+        import numpy as np
+
+        def context(k: int):
+            return np.unique(_gather(self.article_ptr, self.article_keys,
+                                     self.key_articles[self.key_ptr[k]:self.key_ptr[k + 1]]))
+
+        common = np.intersect1d(context(a), context(b), assume_unique=True)
+        return bool(((common != a) & (common != b)).any())
+
+
 class _Clusters:
     """Union-find over keys; a join across articles needs shared context (a third key in common)."""
 
-    def __init__(self, ordered_keys: list[str], key_articles: dict[str, set[str]], article_keys: dict[str, set[str]]):
+    def __init__(self, ordered_keys: list[str], cooccurrence: _Cooccurrence):
+        self.number = {k: i for i, k in enumerate(ordered_keys)}  # the earlier key names the cluster
         self.parent = {k: k for k in ordered_keys}
-        self.rank = {k: i for i, k in enumerate(ordered_keys)}  # the earlier key names the cluster
-        self.key_articles, self.article_keys = key_articles, article_keys
+        self.cooccurrence = cooccurrence
 
     def root(self, k: str) -> str:
         while self.parent[k] != k:
@@ -188,25 +226,10 @@ class _Clusters:
             k = self.parent[k]
         return k
 
-    def share_context(self, a: str, b: str) -> bool:
-        """Some third key appears in an article of `a` and in an article of `b`. Walked from the key in
-        fewer articles, without building the other's context (a place named in thousands of articles
-        has a context of tens of thousands of keys)."""
-        if len(self.key_articles[a]) > len(self.key_articles[b]):
-            a, b = b, a
-        b_articles, seen = self.key_articles[b], {a, b}
-        for article in self.key_articles[a]:
-            for c in self.article_keys[article]:
-                if c not in seen:
-                    seen.add(c)
-                    if not self.key_articles[c].isdisjoint(b_articles):
-                        return True
-        return False
-
     def join(self, a: str, b: str) -> None:
         ra, rb = self.root(a), self.root(b)
-        if ra != rb and self.share_context(a, b):
-            self.parent[max(ra, rb, key=self.rank.get)] = min(ra, rb, key=self.rank.get)
+        if ra != rb and self.cooccurrence.share_context(self.number[a], self.number[b]):
+            self.parent[max(ra, rb, key=self.number.get)] = min(ra, rb, key=self.number.get)
 
 
 def _fuzzy_pairs(keys: list[str], scored: set[str], scored_pairs: list[tuple[str, str, float]],
@@ -242,13 +265,18 @@ def _closest_earlier(keys: list[str], pairs: list[tuple[str, str, float]]) -> di
     return {k: keys[-best[k][1]] for k in sorted(best, key=rank.get)}
 
 
-def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: dict[str, set[str]],
-                  article_keys: dict[str, set[str]], memo: StepMemo) -> dict[str, str]:
-    """key → the key that names its cluster (the most frequent member)."""
+def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_article_pairs: pl.DataFrame,
+                  memo: StepMemo) -> dict[str, str]:
+    """key → the key that names its cluster (the most frequent member). `key_article_pairs` holds
+    each distinct (key, article number) pair."""
     from rapidfuzz import fuzz, process
 
     ordered = sorted(key_counts, key=lambda k: (-key_counts[k], k))
-    clusters = _Clusters(ordered, key_articles, article_keys)
+    numbers = key_article_pairs.select(
+        key=pl.col("key").replace_strict({k: i for i, k in enumerate(ordered)}, return_dtype=pl.UInt32), article="article")
+    clusters = _Clusters(ordered, _Cooccurrence(numbers["key"].to_numpy(), numbers["article"].to_numpy(), len(ordered),
+                                                int(numbers["article"].max() or 0) + 1))
+    del numbers
     by_group: dict[str, list[str]] = defaultdict(list)
     for k in ordered:
         by_group[LABEL_GROUP.get(key_label[k], key_label[k])].append(k)
@@ -305,6 +333,7 @@ def _cluster_keys(key_counts: Counter, key_label: dict[str, str], key_articles: 
 
 
 MENTION_KEY = ["article_id", "section_ordinal", "start_char"]
+LINK_CHUNK = 2000  # articles linked at once
 
 
 def first_copies(mentions: pl.DataFrame) -> pl.DataFrame:
@@ -320,9 +349,10 @@ def first_copies(mentions: pl.DataFrame) -> pl.DataFrame:
     return mentions.filter(runs["copy"].is_in(first_runs.implode()))
 
 
-def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: dict | None = None,
+def resolve_entities(mentions: pl.DataFrame, bodies: pl.DataFrame | None = None, aliases: dict | None = None,
                      memo: StepMemo | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return (entity links, entities, entity_aliases). An entity link is a mention's key
+    """Return (entity links, entities, entity_aliases). `bodies` (article_id, body) holds the texts
+    that introduce acronyms ("Popular Mobilization Units (PMU)"). An entity link is a mention's key
     (`MENTION_KEY`) with its resolved `label` and `entity_id`; the load joins it back to the
     extracted mention, so the corpus's mentions are not copied here once more.
 
@@ -350,15 +380,18 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
     if known_links is None:
         known_links = pl.DataFrame(schema=link_schema)
     known_numbers = [number_of[a] for a in known_links["article_id"].unique().to_list() if a in number_of]
-    pairs = (m.filter(~pl.col("article").is_in(pl.Series(known_numbers, dtype=pl.UInt32).implode()))
-             .select("article", "key", "label").unique(maintain_order=True))
-    article_pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for article, key, label in pairs.iter_rows():
-        article_pairs[article].append((key, label))
+    todo = (m.filter(~pl.col("article").is_in(pl.Series(known_numbers, dtype=pl.UInt32).implode()))
+            .select("article", "key", "label").unique(maintain_order=True)
+            .group_by("article", maintain_order=True).agg("key", "label"))
+    if bodies is None:
+        bodies = pl.DataFrame(schema={"article_id": pl.String, "body": pl.String})
+    body_of = bodies.select(article=pl.col("article_id").cast(pl.String).replace_strict(number_of, default=None, return_dtype=pl.UInt32),
+                            body="body").drop_nulls("article")
     links = []
-    for article, article_mentions in article_pairs.items():
-        found = _article_links(article_mentions, bodies.get(article_ids[article], ""))
-        links += [(article_ids[article], short, full) for short, full in found.items()] or [(article_ids[article], None, None)]
+    for chunk in todo.iter_slices(LINK_CHUNK):  # a chunk of articles' bodies at a time, not the corpus's text
+        for article, keys, labels, body in chunk.join(body_of, on="article", how="left", maintain_order="left").iter_rows():
+            found = _article_links(list(zip(keys, labels)), body or "")
+            links += [(article_ids[article], short, full) for short, full in found.items()] or [(article_ids[article], None, None)]
     all_links = pl.concat([known_links.filter(pl.col("article_id").is_in(pl.Series(article_ids, dtype=pl.String).implode())),
                            pl.DataFrame(links, schema=link_schema, orient="row")])
     memo.write("article_links", all_links)
@@ -383,12 +416,7 @@ def resolve_entities(mentions: pl.DataFrame, bodies: dict[str, str], aliases: di
         if label in ("PERSON", "NORP", "GPE") and org_words() & set(k.split()) and len(k.split()) >= 2:
             key_label[k] = "ORG"
     key_counts = Counter(dict(m.group_by("key").len().iter_rows()))
-    key_articles: dict[str, set[int]] = defaultdict(set)
-    article_keys: dict[int, set[str]] = defaultdict(set)
-    for k, article in m.select("key", "article").unique().iter_rows():
-        key_articles[k].add(article)
-        article_keys[article].add(k)
-    canonical_key = _cluster_keys(key_counts, key_label, key_articles, article_keys, memo)
+    canonical_key = _cluster_keys(key_counts, key_label, m.select("key", "article").unique(), memo)
     entity_of = {k: hashlib.sha1(f"{key_label[root]}|{root}".encode()).hexdigest()[:16] for k, root in canonical_key.items()}
     m = m.with_columns(
         label=pl.col("key").replace_strict({k: key_label[root] for k, root in canonical_key.items()}, return_dtype=pl.String),
@@ -445,11 +473,10 @@ from pipelines.versions import model_version, rules_version  # noqa: E402
 )
 def resolve(context: AssetExecutionContext, news: NewsEtlSettings, extracted_mentions: pl.DataFrame, articles: pl.DataFrame):
     s = news.settings()
-    bodies = dict(articles.select("article_id", "body").iter_rows())
     current = first_copies(extracted_mentions.filter(pl.col("article_id").is_in(articles["article_id"].implode())))
     del extracted_mentions
     memo = StepMemo.beside(s.staging_dir, "resolve", f"{rules_version()}|{model_version(s.spacy_model)}")
-    mentions, entities, aliases = resolve_entities(current, bodies, memo=memo)
+    mentions, entities, aliases = resolve_entities(current, articles, memo=memo)
     yield dg.Output(mentions, "mentions", metadata=frame_metadata(mentions, ["label", "entity_id"]))
     yield dg.Output(entities, "entities", metadata={
         **frame_metadata(entities, ["canonical_name", "label", "mention_count", "article_count"]),

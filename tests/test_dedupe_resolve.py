@@ -40,11 +40,15 @@ def _mentions(rows):
                                       "end_char": pl.Int32, "text": pl.String, "label": pl.String}, orient="row")
 
 
+def _bodies(texts: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame({"article_id": list(texts), "body": list(texts.values())}, schema={"article_id": pl.String, "body": pl.String})
+
+
 def test_surnames_and_acronyms_link_to_full_names_within_an_article():
     body = "Lida Orsk leads the Regional Water Authority (RWA). Orsk said the RWA would help."
     mentions = _mentions([("a", 0, 0, 9, "Lida Orsk", "PERSON"), ("a", 0, 19, 44, "Regional Water Authority", "ORG"),
                           ("a", 0, 46, 49, "RWA", "ORG"), ("a", 0, 52, 56, "Orsk", "PERSON"), ("a", 0, 66, 69, "RWA", "ORG")])
-    resolved, entities, aliases = resolve_entities(mentions, {"a": body}, aliases={})
+    resolved, entities, aliases = resolve_entities(mentions, _bodies({"a": body}), aliases={})
     assert entities.height == 2
     names = set(entities["canonical_name"])
     assert names == {"Lida Orsk", "Regional Water Authority"}
@@ -54,14 +58,14 @@ def test_surnames_and_acronyms_link_to_full_names_within_an_article():
 def test_distinct_people_with_similar_names_are_not_merged():
     mentions = _mentions([("a", 0, 0, 10, "Anna Varga", "PERSON"), ("b", 0, 0, 10, "Anna Vargo", "PERSON"),
                           ("c", 0, 0, 11, "Hanna Varga", "PERSON"), ("d", 0, 0, 10, "Anna Varga", "PERSON")])
-    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    _, entities, _ = resolve_entities(mentions, aliases={})
     assert entities.filter(pl.col("canonical_name") == "Anna Varga")["mention_count"].item() == 2
     assert entities.height == 3
 
 
 def test_alias_file_entries_override():
     mentions = _mentions([("a", 0, 0, 4, "U.S.", "GPE"), ("b", 0, 0, 13, "United States", "GPE"), ("c", 0, 0, 7, "America", "GPE")])
-    _, entities, _ = resolve_entities(mentions, {}, aliases={normalise("U.S."): ("United States", "GPE"),
+    _, entities, _ = resolve_entities(mentions, aliases={normalise("U.S."): ("United States", "GPE"),
                                                              normalise("America"): ("United States", "GPE")})
     assert entities.rows() == [(entities["entity_id"].item(), "United States", "GPE", 3, 3)]
 
@@ -73,7 +77,7 @@ def test_romanised_spellings_and_lone_surnames_join_across_articles():
         ("b", 0, 0, 14, "Yousef Kaderi", "PERSON"), ("b", 0, 20, 33, "Harbour Board", "ORG"),
         ("c", 0, 0, 7, "Qadiri", "PERSON"), ("c", 0, 20, 33, "Harbour Board", "ORG"),
     ])
-    resolved, entities, _ = resolve_entities(mentions, {}, aliases={})
+    resolved, entities, _ = resolve_entities(mentions, aliases={})
     person = resolved.filter(pl.col("label") == "PERSON")
     assert person["entity_id"].n_unique() == 1
     assert entities.height == 2
@@ -82,20 +86,20 @@ def test_romanised_spellings_and_lone_surnames_join_across_articles():
 def test_close_names_without_shared_context_stay_apart():
     mentions = _mentions([("a", 0, 0, 14, "Yousef Kaderi", "PERSON"), ("a", 0, 20, 33, "Harbour Board", "ORG"),
                           ("b", 0, 0, 14, "Yusuf Qaderi", "PERSON"), ("b", 0, 20, 32, "Tennis Club", "ORG")])
-    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    _, entities, _ = resolve_entities(mentions, aliases={})
     assert entities.filter(pl.col("label") == "PERSON").height == 2
 
 
 def test_arabic_style_name_tagged_as_organisation_is_a_person():
     body = "Abu Karim al-Nasiri spoke on Monday. Nasiri said the talks would go on."
     mentions = _mentions([("a", 0, 0, 19, "Abu Karim al-Nasiri", "ORG"), ("a", 0, 37, 43, "Nasiri", "ORG")])
-    _, entities, _ = resolve_entities(mentions, {"a": body}, aliases={})
+    _, entities, _ = resolve_entities(mentions, _bodies({"a": body}), aliases={})
     assert entities.rows() == [(entities["entity_id"].item(), "Abu Karim al-Nasiri", "PERSON", 2, 1)]
 
 
 def test_militia_named_in_arabic_is_an_organisation():
     mentions = _mentions([("a", 0, 0, 22, "Kata'ib Saraya al-Nour", "PERSON")])
-    _, entities, _ = resolve_entities(mentions, {}, aliases={})
+    _, entities, _ = resolve_entities(mentions, aliases={})
     assert entities["label"].to_list() == ["ORG"]
 
 
@@ -115,7 +119,7 @@ def test_extraction_keeps_exact_offsets_and_finds_recurring_acronyms():
     assert not any(t.endswith("’s") for t in texts)
 
 
-def _variant_corpus() -> tuple[pl.DataFrame, dict[str, str]]:
+def _variant_corpus() -> tuple[pl.DataFrame, pl.DataFrame]:
     """Twelve short reports naming the same harbour authority and engineer in varying spellings, so
     resolve needs fuzzy joins (with shared context) and within-article links."""
     spellings = ["Tomasz Wielgosz", "Tomasz Wielgocz", "Tomas Wielgosz", "Tomasz Wielgosz"]
@@ -130,7 +134,7 @@ def _variant_corpus() -> tuple[pl.DataFrame, dict[str, str]]:
                             ("Kellin", "GPE"), ("Wielgosz", "PERSON"), ("PAK", "ORG"), ("Kellin", "GPE")):
             start = body.find(text, rows[-1][3] if rows and rows[-1][0] == aid else 0)
             rows.append((aid, 0, start, start + len(text), text, label))
-    return _mentions(rows), bodies
+    return _mentions(rows), _bodies(bodies)
 
 
 def test_a_memo_from_an_earlier_run_gives_the_same_entities_and_scores_only_what_is_new(tmp_path, monkeypatch):
