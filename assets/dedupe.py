@@ -160,8 +160,8 @@ def same_story_pairs(features: pl.DataFrame, memo: StepMemo | None = None) -> li
     known_ids = set(judged["article_id"].to_list()) if known is not None and judged is not None else set()
     is_new = np.array([a not in known_ids for a in ids], dtype=bool)
     eligible = (features["shingle_hashes"].list.len() > 0).fill_null(False).to_numpy()
-    shingle_sigs = np.array(features["shingle_signature"].to_list(), dtype=np.uint64).reshape(len(ids), NUM_PERM)
-    name_sigs = np.array(features["name_signature"].to_list(), dtype=np.uint64).reshape(len(ids), NUM_PERM)
+    shingle_sigs = features["shingle_signature"].explode().to_numpy().astype(np.uint64).reshape(len(ids), NUM_PERM)
+    name_sigs = features["name_signature"].explode().to_numpy().astype(np.uint64).reshape(len(ids), NUM_PERM)
     candidates = (pl.concat([_band_candidates(shingle_sigs, eligible, is_new, SHINGLE_THRESHOLD),
                              _band_candidates(name_sigs, eligible, is_new, NAME_THRESHOLD * 0.8)])  # names: a looser net
                   .unique().sort("lo", "hi"))

@@ -89,15 +89,18 @@ def print_failures(runs, out=sys.stderr) -> None:
                 print(f"FAILED {event.step_key}: {reason}", file=out)
 
 
-def _corpus_run_main(config: dict, peak_kib) -> None:
-    """Entry point of the corpus-wide run's own process (see `run_corpus_in_child`); leaves its
-    peak resident memory in `peak_kib`, since it is not this refresh's child to wait for."""
+def _corpus_run_main(config: dict, peak_kib, validations) -> None:
+    """Entry point of the corpus-wide run's own process (see `run_corpus_in_child`), whose checks
+    validate in the worker at the other end of `validations`; leaves its peak resident memory in
+    `peak_kib`, since it is not this refresh's child to wait for."""
     import resource
 
     from dagster import DagsterInstance
 
+    from pipelines.checks import use_validation_worker
     from pipelines.refresh import run_corpus_assets
 
+    use_validation_worker(validations)
     try:
         with brief_errors():
             result = run_corpus_assets(config, DagsterInstance.get())
@@ -108,8 +111,9 @@ def _corpus_run_main(config: dict, peak_kib) -> None:
 
 
 POLARS_ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
-# what the corpus-wide run imports: loaded once by the fork server while the batches run
-CORPUS_RUN_MODULES = ["pipelines.cli", "pipelines.definitions", "great_expectations", "duckdb", "rapidfuzz"]
+# what the corpus-wide run imports: loaded once by the fork server while the batches run (not GX:
+# its checks validate in a worker process)
+CORPUS_RUN_MODULES = ["pipelines.definitions", "duckdb", "rapidfuzz"]
 
 
 def start_corpus_process_server() -> None:
@@ -130,11 +134,12 @@ def start_corpus_process_server() -> None:
             del os.environ[POLARS_ALLOCATOR_VARIABLE]
 
 
-def run_corpus_in_child(settings: Settings, config: dict, log) -> bool:
+def run_corpus_in_child(settings: Settings, config: dict, log, validations) -> bool:
     """The corpus-wide run in a fresh process: the batch runs before it leave heap behind in this
     one (Polars and spaCy keep freed pages), which would add to its peak. The child is forked from
     the server `start_corpus_process_server` started, with its imports done and none of this
-    process's heap. The refresh lock passes to the child, whose first step takes it."""
+    process's heap. The refresh lock passes to the child, whose first step takes it. Its checks
+    validate in the `ValidationWorker` at the other end of `validations`."""
     import multiprocessing
 
     from assets.load import release_refresh_lock
@@ -142,7 +147,7 @@ def run_corpus_in_child(settings: Settings, config: dict, log) -> bool:
     release_refresh_lock(settings=settings)
     context = multiprocessing.get_context("forkserver")
     started, peak_kib = time.monotonic(), context.Value("q", 0)
-    child = context.Process(target=_corpus_run_main, args=(config, peak_kib), name="news-etl corpus run")
+    child = context.Process(target=_corpus_run_main, args=(config, peak_kib, validations), name="news-etl corpus run")
     child.start()
     child.join()
     log(f"stories, entities and load: {'done' if child.exitcode == 0 else 'failed'} in {time.monotonic() - started:.1f} s "
@@ -157,14 +162,19 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     start_corpus_process_server()
     from dagster import DagsterInstance
 
+    from pipelines.checks import ValidationWorker
     from pipelines.refresh import refresh
 
-    with brief_errors() as stderr:
-        def log(msg: str) -> None:
-            print(msg, file=stderr, flush=True)
+    validations = ValidationWorker()  # imports GX on the idle core while the batches start
+    try:
+        with brief_errors() as stderr:
+            def log(msg: str) -> None:
+                print(msg, file=stderr, flush=True)
 
-        outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log,
-                          run_corpus=lambda config: run_corpus_in_child(settings, config, log))
+            outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log,
+                              run_corpus=lambda config: run_corpus_in_child(settings, config, log, validations.connection))
+    finally:
+        validations.stop()
     print_failures(outcome.runs)
     return outcome.success
 

@@ -1,5 +1,6 @@
 """The table-level suites catch what they are written for, reading only the columns they name."""
 import polars as pl
+import pytest
 from expectations.runner import validate
 
 COLUMNS = ["article_id", "file_id", "file_name", "title", "publisher", "source_url", "dateline", "declared_date",
@@ -35,3 +36,21 @@ def test_a_missing_named_column_fails_its_expectations_rather_than_passing():
     outcome = validate(_articles(3).drop("story_id"), "dedupe", "table", ["article_id"], blocking=True)
     assert {(o.type, o.column) for o in outcome.failed} == {
         ("expect_table_columns_to_match_set", None), ("expect_column_values_to_not_be_null", "story_id")}
+
+
+def test_checks_validated_in_a_worker_process_reach_the_same_verdicts():
+    import pipelines.checks as checks
+
+    frame = pl.concat([_articles(5), _articles(1)]).drop("publisher")
+    here = [checks.validate_table(frame, "dedupe", ["article_id"], blocking) for blocking in (True, False)]
+    worker = checks.ValidationWorker()
+    try:
+        checks.use_validation_worker(worker.connection)
+        there = [checks.validate_table(frame, "dedupe", ["article_id"], blocking) for blocking in (True, False)]
+        with pytest.raises(FileNotFoundError):  # a suite that cannot run fails the check where it runs
+            checks.validate_table(frame, "no_such_stage", ["article_id"], True)
+    finally:
+        checks.use_validation_worker(None)
+        worker.stop()
+    assert there == here
+    assert not there[0].success and there[1].success
