@@ -30,10 +30,15 @@ class ValidationWorker:
         self.process.start()
         theirs.close()
 
-    def stop(self) -> None:
+    def stop(self, used: bool = True) -> None:
+        """A worker that validated exits on the closed pipe, so that its objects are cleaned up; an
+        unused one (perhaps still importing GX) is stopped at once."""
         self.connection.close()
-        self.process.terminate()  # idle in a read, or still importing GX if no check came
-        self.process.join()
+        if used:
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
 
 
 def _serve_validations(connection) -> None:

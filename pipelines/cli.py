@@ -165,16 +165,20 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     from pipelines.checks import ValidationWorker
     from pipelines.refresh import refresh
 
-    validations = ValidationWorker()  # imports GX on the idle core while the batches start
+    validations, corpus_runs = ValidationWorker(), []  # the worker imports GX while the batches start
+
+    def run_corpus(config: dict) -> bool:
+        corpus_runs.append(config)
+        return run_corpus_in_child(settings, config, log, validations.connection)
+
     try:
         with brief_errors() as stderr:
             def log(msg: str) -> None:
                 print(msg, file=stderr, flush=True)
 
-            outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log,
-                              run_corpus=lambda config: run_corpus_in_child(settings, config, log, validations.connection))
+            outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log, run_corpus=run_corpus)
     finally:
-        validations.stop()
+        validations.stop(used=bool(corpus_runs))
     print_failures(outcome.runs)
     return outcome.success
 
