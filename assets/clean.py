@@ -96,7 +96,9 @@ DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$
 DATELINE_LEAD = re.compile(
     r"^((?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]{1,})*)(?:,\s+[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
 )
-URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?", re.I)
+URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?"
+                 r"|(?-i:\b[a-z0-9][a-z0-9-]*[a-z0-9](?:\.[a-z0-9-]+)*\.(?!(?:pdf|docx?|xlsx?|csv|jpe?g|png|gif|txt|html?|zip)\b)"
+                 r"[a-z]{2,6}\b(?![.\w])(?:/\S*)?)", re.I)  # any lower-case host name, not a file name
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 PHONE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b"
                    r"|(?:\+\d{2}\s?\(?0?\)?|\b0)\d{2,4}[\s-]\d{3,4}[\s-]\d{3,4}\b")  # national trunk-prefix shapes: 0161 496 0712
@@ -121,7 +123,8 @@ CALL_TO_ACTION = re.compile(
     r"(?:you(?:'re| are)|you were) receiving this|manage (?:your )?preferences|sent to you by|sign up here|"
     r"in your inbox|media (?:contact|enquiries|inquiries)|advertise with us|for a free valuation|app store|google play|"
     r"(?:free |next[- ]day )?delivery (?:within|included)|(?:\d+|one|two|three|five|ten)[- ]year guarantee|"
-    r"money[- ]back guarantee|(?:at|from) our partner (?:store|shop|site))\b",
+    r"money[- ]back guarantee|(?:at|from) our partner (?:store|shop|site)|"
+    r"(?:use|with|enter) (?:my |the |our |promo |discount )?code [a-z]*\d+[a-z\d]*)\b",
     re.I,
 )
 # advance-fee scam mail
@@ -132,7 +135,8 @@ SCAM = re.compile(
     r"dear (?:lucky )?(?:winner|customer|user|valued customer|sir(?:/madam)?|account holder)|congratulations|"
     r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:temporarily )?suspended|verify your (?:identity|account)|"
     r"unusual (?:activity|sign-in)|giveaway|send (?:any amount|\d)|work from home|earn \$?\d+ a day|no experience needed|"
-    r"doctors hate|melts? (?:belly )?fat|(?:delivery|processing|release|clearance) "
+    r"doctors (?:hate|are stunned|stunned)|will (?:shock|amaze|stun) you|you won'?t believe|one (?:simple|weird|odd) trick|"
+    r"melts? (?:belly )?fat|(?:delivery|processing|release|clearance) "
     r"(?:fee|tax|charge)|prize|jackpot|won (?:a|an|the)\b)\b",
     re.I,
 )
@@ -341,8 +345,11 @@ def is_chrome(text: str) -> bool:
     return len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
 
 
+TRAILING_AUTHOR = re.compile(r"\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$")  # "Posted on 4 May 2024 by Jo Bell"
+
+
 def is_date_line(text: str) -> bool:
-    rest = DATE_LABEL.sub("", text.strip())
+    rest = TRAILING_AUTHOR.sub("", DATE_LABEL.sub("", text.strip()))
     return bool(rest) and len(rest.split()) <= 9 and bool(DATE_LINE.match(rest) or DATE_SHAPED.match(rest))
 
 
@@ -502,7 +509,8 @@ def classify(doc: Document) -> None:
     for pos in range(len(candidates) - 2, -1, -1):
         b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
         if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] > 0
-                and b.scores["offtopic_score"] > 0 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
+                and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5)
+                and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "opens_next_block"
     # so much promotional evidence that no topic overlap redeems it (SEO copy naming the article's town)

@@ -282,3 +282,28 @@ def test_a_quote_after_a_pasted_advert_is_still_the_article():
     kinds = kinds_of(sections)
     assert kinds[advert] == "spam" and kinds[quote] == "body"
     assert "never looked better" in articles["body"].item()
+
+
+def test_a_bare_host_name_and_a_promo_code_are_promotional_but_a_file_name_is_not():
+    from assets.clean import URL, promo_signals
+
+    assert URL.findall("visit cheap-ferry-tickets.shop and book") == ["cheap-ferry-tickets.shop"]
+    assert not URL.findall("the minutes are in council-minutes.pdf, the U.S. and e.g. a.m. 3.5bn")
+    assert promo_signals("Loved this article! I buy all my rowing kit at oarshop.online, use my code LANT15 for a discount.") >= 0.75
+
+
+def test_comment_spam_pasted_under_an_article_is_rejected_and_real_comments_stay():
+    comments = ("Comments (3)\n\nWhat a day, the band was the best part.\n\n"
+                "Nice post, really helpful! Anyone who needs cheap essays fast should visit essay-mill.online "
+                "and use my code RIVER20 at checkout.\n\nWill the races be shown online next year?")
+    sections, articles, _ = clean_files(raw_frame({"c.txt": RIVER_FESTIVAL.format(insert="") + "\n" + comments}), NOW)
+    kinds = kinds_of(sections)
+    assert [k for t, k in kinds.items() if "essay" in t] == ["spam"]
+    assert "band was the best part" in articles["body"].item()
+
+
+def test_a_posted_on_line_naming_its_author_dates_the_article():
+    text = "Lanthorn quay reopens\n\nPosted on 4 September 2024 by Ruth Ambler\n\n" + RIVER_FESTIVAL.format(insert="")
+    sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
+    assert kinds_of(sections)["Posted on 4 September 2024 by Ruth Ambler"] == "date"
+    assert "Ruth Ambler" not in articles["body"].item()
