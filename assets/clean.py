@@ -527,11 +527,7 @@ def classify(doc: Document) -> None:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)
-    for pos, i in enumerate(candidates[:-1]):
-        b, nxt = blocks[i], blocks[candidates[pos + 1]]
-        if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1:
-            b.scores["spam_score"] = max(b.scores["spam_score"], nxt.scores["spam_score"])
-            b.rule = "headline_of_next_block"
+    _headlines_take_next_score(blocks, candidates, first_body)
     # a short, promotional or off-topic block right after a higher-scoring one continues it
     # (a release's "Media contact:", a scam letter's sign-off, the second half of a newsletter footer)
     for pos, i in enumerate(candidates[1:], start=1):
@@ -552,6 +548,17 @@ def classify(doc: Document) -> None:
                 blocks[i].scores["spam_score"] = min(blocks[candidates[before]].scores["spam_score"],
                                                      blocks[candidates[after]].scores["spam_score"])
                 blocks[i].rule = "between_spam_blocks"
+    # and once more over the final scores (a list's heading above entries the rules above made spam)
+    _headlines_take_next_score(blocks, candidates, first_body)
+
+
+def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None) -> None:
+    for pos, i in enumerate(candidates[:-1]):
+        b, nxt = blocks[i], blocks[candidates[pos + 1]]
+        if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
+                and nxt.scores["spam_score"] > b.scores["spam_score"]:
+            b.scores["spam_score"] = nxt.scores["spam_score"]
+            b.rule = "headline_of_next_block"
 
 
 # ----------------------------------------------------------------------------- articles
