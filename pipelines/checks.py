@@ -25,16 +25,22 @@ class ValidationWorker:
 
     def __init__(self):
         context = multiprocessing.get_context("spawn")
-        self.connection, theirs = context.Pipe()
+        self._connection, theirs = context.Pipe()
+        self._handed_over = False
         self.process = context.Process(target=_serve_validations, args=(theirs,), name="news-etl validations", daemon=True)
         self.process.start()
         theirs.close()
 
-    def stop(self, used: bool = True) -> None:
-        """A worker that validated exits on the closed pipe, so that its objects are cleaned up; an
-        unused one (perhaps still importing GX) is stopped at once."""
-        self.connection.close()
-        if used:
+    def hand_over(self):
+        """The connection a process passes to `use_validation_worker`."""
+        self._handed_over = True
+        return self._connection
+
+    def stop(self) -> None:
+        """A worker that was handed over exits on the closed pipe, so that its objects are cleaned
+        up; an unused one (perhaps still importing GX) is stopped at once."""
+        self._connection.close()
+        if self._handed_over:
             self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.terminate()

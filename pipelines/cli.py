@@ -117,8 +117,8 @@ CORPUS_RUN_MODULES = ["pipelines.definitions", "duckdb", "rapidfuzz"]
 
 
 def start_corpus_process_server() -> None:
-    """Start the process the corpus-wide run will be forked from, so its imports (Dagster, GX,
-    DuckDB: several seconds) load on the idle core while this process starts the batch runs."""
+    """Start the process the corpus-wide run will be forked from, so its imports (Dagster, DuckDB,
+    RapidFuzz: a few seconds) load on the idle core while this process starts the batch runs."""
     import multiprocessing
     import multiprocessing.forkserver
 
@@ -165,11 +165,10 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
     from pipelines.checks import ValidationWorker
     from pipelines.refresh import refresh
 
-    validations, corpus_runs = ValidationWorker(), []  # the worker imports GX while the batches start
+    validations = ValidationWorker()  # it imports GX while the batches start
 
     def run_corpus(config: dict) -> bool:
-        corpus_runs.append(config)
-        return run_corpus_in_child(settings, config, log, validations.connection)
+        return run_corpus_in_child(settings, config, log, validations.hand_over())
 
     try:
         with brief_errors() as stderr:
@@ -178,7 +177,7 @@ def run_refresh(settings: Settings, reprocess: str | None = None) -> bool:
 
             outcome = refresh(settings, DagsterInstance.get(), reprocess=reprocess, log=log, run_corpus=run_corpus)
     finally:
-        validations.stop(used=bool(corpus_runs))
+        validations.stop()
     print_failures(outcome.runs)
     return outcome.success
 

@@ -45,7 +45,7 @@ def test_checks_validated_in_a_worker_process_reach_the_same_verdicts():
     here = [checks.validate_table(frame, "dedupe", ["article_id"], blocking) for blocking in (True, False)]
     worker = checks.ValidationWorker()
     try:
-        checks.use_validation_worker(worker.connection)
+        checks.use_validation_worker(worker.hand_over())
         there = [checks.validate_table(frame, "dedupe", ["article_id"], blocking) for blocking in (True, False)]
         with pytest.raises(FileNotFoundError):  # a suite that cannot run fails the check where it runs
             checks.validate_table(frame, "no_such_stage", ["article_id"], True)
