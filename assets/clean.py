@@ -151,6 +151,15 @@ PUBLIC_SERVICE = re.compile(
     r"agency|university|college|parks?|helpline|emergency services)\b", re.I)
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
+# the heading of a widget list under an article; a heading that names itself advertising condemns its entries
+LIST_HEADING = re.compile(
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|recommended(?: for you| reading| stories)?|around the web|"
+    r"more (?:from|on) (?:the web|our partners)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
+    r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
+    r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40})\s*:?$", re.I)
+ADVERTISING_HEADING = re.compile(r"around the web|partner|promoted|sponsored", re.I)
+LIST_ENTRY_MAX_WORDS = 30
+CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 STOPWORDS = frozenset(
@@ -168,6 +177,7 @@ class Block:
     kind: str | None = None  # a structural kind, or None for a body candidate
     rule: str = ""
     scores: dict[str, float] = field(default_factory=dict)
+    run: int | None = None  # which blank-line-separated group of lines it came in
 
 
 @dataclass
@@ -202,33 +212,66 @@ def decode_bytes(content: bytes) -> tuple[str, str]:
 
 # ----------------------------------------------------------------------------- splitting
 
-def _is_hard_wrapped(lines: list[str]) -> bool:
-    """Wire copy wraps paragraphs at a fixed width: consecutive lines of similar length that
-    mostly do not end a sentence belong to one paragraph."""
-    if len(lines) < 2 or any(structural_kind(line)[0] for line in lines):
+WRAP_MIN, WRAP_MAX = 40, 100  # widths at which wire copy and mail are wrapped
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a text was wrapped at: the line length with most lines just under it (a wrapped paragraph's
+    lines fill to within a word of the width), when at least two lines are there."""
+    widths = [len(s) for s in lines if WRAP_MIN <= len(s) <= WRAP_MAX]
+    near = {w: sum(1 for v in widths if w - 20 <= v <= w) for w in set(widths)}
+    width = max(near, key=lambda w: (near[w], w), default=None)
+    return width if width and near[width] >= 2 else None
+
+
+def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:
+    """Is `nxt` the rest of `line`'s paragraph? A wrapped line is full (the next word would not have fitted)
+    and, unless the next line starts in lower case, does not end a sentence. A Title Case line is a heading."""
+    if not WRAP_MIN <= len(line) <= width or len(nxt) > WRAP_MAX or structural_kind(line)[0] or structural_kind(nxt)[0]:
         return False
-    lengths = [len(s) for s in lines[:-1]]
-    open_ends = sum(1 for s in lines[:-1] if not s.rstrip().endswith(TERMINAL))
-    return max(lengths) <= 100 and max(lengths) - min(lengths) <= 30 and open_ends >= max(1, len(lengths) // 2)
+    words = _words(line)
+    if not DATELINE_LEAD.match(line) and words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
+        return False
+    if nxt[:1].islower():
+        return True
+    return not line.endswith(TERMINAL) and len(line) + 1 + len(nxt.split()[0]) > width and len(line) >= width - 20
 
 
-def split_text_blocks(text: str) -> list[str]:
-    """Lines separated by blank lines are blocks; a run of hard-wrapped lines is one block."""
-    blocks: list[str] = []
+def split_text_runs(text: str) -> list[list[str]]:
+    """Paragraphs grouped by the blank lines between them; hard-wrapped lines are joined into their paragraph."""
+    runs: list[list[str]] = []
     run: list[str] = []
+    width = _wrap_width([line.strip() for line in text.splitlines()])
     for line in text.splitlines() + [""]:
         stripped = line.strip()
         if stripped:
             run.append(stripped)
             continue
         if run:
-            blocks.extend([" ".join(run)] if _is_hard_wrapped(run) else run)
+            paragraphs, paragraph = [], [run[0]]
+            for prev, nxt in zip(run, run[1:]):
+                if width and _continues_wrapped_line(prev, nxt, width):
+                    paragraph.append(nxt)
+                else:
+                    paragraphs.append(" ".join(paragraph))
+                    paragraph = [nxt]
+            runs.append(paragraphs + [" ".join(paragraph)])
             run = []
-    return blocks
+    return runs
+
+
+def split_text_blocks(text: str) -> list[str]:
+    return [p for run in split_text_runs(text) for p in run]
+
+
+def blocks_from_text(text: str) -> list["Block"]:
+    """Blocks that remember their blank-line run, when the text has blank lines at all."""
+    runs = split_text_runs(text)
+    return [Block(p, run=r if len(runs) > 1 else None) for r, run in enumerate(runs) for p in run]
 
 
 def documents_from_text(article_id: str, text: str) -> list[Document]:
-    return [Document(article_id, [Block(t) for t in split_text_blocks(text)])]
+    return [Document(article_id, blocks_from_text(text))]
 
 
 def documents_from_jsonl(file_id: str, text: str) -> tuple[list[Document], list[dict]]:
@@ -249,7 +292,7 @@ def documents_from_jsonl(file_id: str, text: str) -> tuple[list[Document], list[
         blocks = []
         if isinstance(record.get("title"), str) and record["title"].strip():
             blocks.append(Block(record["title"].strip(), "title", "jsonl_field"))
-        blocks.extend(Block(t) for t in split_text_blocks(record["text"]))
+        blocks.extend(blocks_from_text(record["text"]))
         meta = {k: str(record[k]).strip() for k in ("date", "url", "publisher") if record.get(k)}
         docs.append(Document(article_id, blocks, {"meta_date": meta.get("date"), "url": meta.get("url"),
                                                   "sitename": meta.get("publisher")}))
@@ -447,11 +490,20 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
-    evidence = [promo_signals(b.text) if b.kind is None else 0.0 for b in blocks]
+    # a card of short lines (a contact block, a listing) is judged on its lines together
+    unit_text = [b.text for b in blocks]
+    for card in _cards(blocks):
+        joined = " ".join(blocks[i].text for i in card)
+        for i in card:
+            unit_text[i] = joined
+    evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
+    lists = _widget_lists(blocks)
+    promoted = {i for heading, entries in lists for i in [heading, *entries]
+                if ADVERTISING_HEADING.search(blocks[heading].text) or any(promo[j] for j in entries)}
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):
@@ -459,9 +511,10 @@ def classify(doc: Document) -> None:
         for b, p in zip(blocks, promo):
             if b.kind is not None or p >= 0.5:
                 continue
-            if not (is_headline_like(b.text) and len(b.text.split()) >= 3):
+            if not is_headline_like(b.text):
                 break
-            heads.append(b)
+            if len(b.text.split()) >= 3:  # a shorter line is the site's name
+                heads.append(b)
         if heads:
             best = max(heads, key=lambda b: len(b.text.split()))
             best.kind, best.rule = "title", "first_headline"
@@ -473,7 +526,7 @@ def classify(doc: Document) -> None:
         # short lines outside the article's span are page chrome (menus, widget titles)
         for i in candidates:
             b = blocks[i]
-            if promo[i]:
+            if promo[i] or i in promoted:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
@@ -489,7 +542,7 @@ def classify(doc: Document) -> None:
     lead_overlap: dict[int, float] = {}
     for i in candidates:
         b = blocks[i]
-        words = content_words(b.text)
+        words = content_words(unit_text[i])
         lead = title_words.union(*(content_words(blocks[j].text) for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap
@@ -528,28 +581,83 @@ def classify(doc: Document) -> None:
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)
     _headlines_take_next_score(blocks, candidates, first_body)
-    # a short, promotional or off-topic block right after a higher-scoring one continues it
-    # (a release's "Media contact:", a scam letter's sign-off, the second half of a newsletter footer)
+    # a short, promotional or off-topic block right after a higher-scoring one continues it (a release's
+    # "Media contact:", a scam letter's sign-off, the second half of a newsletter footer, the odds under a betting
+    # offer); a page element in between, such as a comments heading, ends the insertion
     for pos, i in enumerate(candidates[1:], start=1):
         b, prev = blocks[i], blocks[candidates[pos - 1]]
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
-        continues = unrelated and (b.scores["promo_score"] > 0 or len(b.text.split()) <= 8
-                                   or b.scores["offtopic_score"] >= 0.99 and not REPORTED_SPEECH.search(b.text))  # a quote is news
-        if first_body is not None and i > first_body and continues and prev.scores["spam_score"] > b.scores["spam_score"]:
+        reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
+        continues = b.scores["promo_score"] >= 0.5 and not reported or unrelated and (
+            b.scores["promo_score"] > 0 or len(b.text.split()) <= 8 or b.scores["offtopic_score"] >= 0.99 and not reported)
+        if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
+                and prev.scores["spam_score"] > b.scores["spam_score"]):
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
     # paragraphs between two spam blocks, none of them on the lead's topic, are the middle of the same
-    # insertion (a pasted release between its own headline and its "About" paragraph)
+    # insertion (a pasted release between its own headline and its "About" paragraph); page chrome in
+    # between (a comments heading) separates two insertions
     spam_at = [pos for pos, i in enumerate(candidates) if blocks[i].scores["spam_score"] > spam_threshold()]
     for before, after in zip(spam_at, spam_at[1:]):
         middle = candidates[before + 1:after]
-        if middle and first_body is not None and middle[0] > first_body and all(lead_overlap[i] < ON_TOPIC_OVERLAP for i in middle):
+        chrome_between = any(b.kind == "boilerplate" for b in blocks[candidates[before]:candidates[after]])
+        if (middle and first_body is not None and middle[0] > first_body and not chrome_between
+                and all(lead_overlap[i] < ON_TOPIC_OVERLAP for i in middle)):
             for i in middle:
                 blocks[i].scores["spam_score"] = min(blocks[candidates[before]].scores["spam_score"],
                                                      blocks[candidates[after]].scores["spam_score"])
                 blocks[i].rule = "between_spam_blocks"
+    _promoted_lists(blocks, lists)
     # and once more over the final scores (a list's heading above entries the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body)
+
+
+def _cards(blocks: list[Block]) -> list[list[int]]:
+    """Runs of two or more short body candidates that came together between blank lines: a contact block,
+    a listing, a sign-off. (Text without blank lines has no runs, so no cards.)"""
+    cards = []
+    for run, group in itertools.groupby(range(len(blocks)), key=lambda i: blocks[i].run):
+        members = [i for i in group if blocks[i].kind is None]
+        if (run is not None and len(members) >= 2 and members[-1] - members[0] == len(members) - 1
+                and all(len(blocks[i].text.split()) <= CARD_LINE_MAX_WORDS for i in members)):
+            cards.append(members)
+    return cards
+
+
+def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int]]]:
+    """(heading, entries) of each widget list: the short candidates right under a heading such as
+    "Recommended for you" or "Around the web"."""
+    lists = []
+    for h, heading in enumerate(blocks):
+        if heading.kind in (None, "boilerplate") and LIST_HEADING.match(heading.text):
+            entries = list(itertools.takewhile(
+                lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= LIST_ENTRY_MAX_WORDS
+                and blocks[j].run == heading.run and not LIST_HEADING.match(blocks[j].text)
+                and not REPORTED_SPEECH.search(blocks[j].text),  # a list entry is a teaser, not a report
+                range(h + 1, len(blocks))))
+            if entries:
+                lists.append((h, entries))
+    return lists
+
+
+def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int]]]) -> None:
+    """A widget list is judged as one: when its heading names itself advertising, or one entry is spam, every
+    entry with promotional evidence is spam too (a clickbait entry that borrows the article's town reads as
+    on-topic on its own)."""
+    threshold = spam_threshold()
+    for h, entries in lists:
+        entries = [j for j in entries if blocks[j].kind is None]  # the span rules may have made some page chrome
+        if not entries:
+            continue
+        advertised = bool(ADVERTISING_HEADING.search(blocks[h].text))
+        top = max(blocks[j].scores["spam_score"] for j in entries)
+        if not advertised and top <= threshold:
+            continue
+        score = max(top, 1.0 if advertised else top)
+        for j in entries + ([h] if blocks[h].kind is None else []):
+            if advertised or blocks[j].scores["promo_score"] > 0:
+                blocks[j].scores["spam_score"] = max(blocks[j].scores["spam_score"], score)
+                blocks[j].rule = "promoted_list"
 
 
 def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None) -> None:
