@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test ui summary eval bench clean-warehouse
+.PHONY: install run test ui summary eval lexicon bench clean-warehouse
 
 install: $(STAMP)
 
@@ -26,6 +26,9 @@ test: install
 
 eval: install
 	$(PY) -m pipelines.evaluate
+
+lexicon: install
+	$(PY) -m pipelines.train_lexicon
 
 bench: install
 	$(PY) bench/run.py

@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 import polars as pl
@@ -50,7 +51,8 @@ ARTICLE_SCHEMA = {
 }
 
 # --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
-SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.25, "header": 0.15, "position": 0.15}
+SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.3, "header": 0.15, "position": 0.1}
+PROMO_SOME = 0.2      # some promotional evidence: more than the words alone of a plain paragraph give
 PROMO_STRONG = 0.75    # promotional evidence that keeps a paragraph from marking where the article begins or ends
 PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever the other features say
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
@@ -77,7 +79,8 @@ SOURCE_LINE = re.compile(
     r"\s*:?\s*(?:\d+\s*/\s*)?(?:https?://|www\.)\S+",
     re.I,
 )
-RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)", re.I)
+RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)|\b(?:uses?|use of) cookies\b|"
+                    r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b", re.I)
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
 CAPTION = re.compile(
     r"credit\s*\.{2,}|\b(?:photo(?:graph)?|image|picture|video)\s*(?:credit)?\s*:|\(\s*(?:ap\s+)?photo\b|\bphoto by\b|"
@@ -115,7 +118,7 @@ CALL_TO_ACTION = re.compile(
     r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
     r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
     r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|today|direct|a free)|"
-    r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|cheap(?:est)?|"
+    r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|(?<!not )cheap(?:est)?|"
     r"for sale|near me|buy \w+ online|(?:straight |right )?to your inbox|claim (?:your|now)|no deposit|"
     r"(?:book|schedule) a (?:free |demo|call)|free consultation|offer ends|while (?:supplies|stocks) last|limited stock|"
     r"at checkout|\d+ ?(?:percent|per cent) off|free bets?|new customers only|latest odds|recommended for you|"
@@ -449,7 +452,37 @@ def promo_signals(text: str) -> float:
         shouting = sum(1 for w in words if len(w) > 2 and w.isupper())
         hits += 2 if capitalised / len(words) > 0.8 else 0  # Title Case Marketing Copy
         hits += 2 if shouting / len(words) > 0.3 else 0
-    return hits / 4
+    return (hits + lexical_evidence(text)) / 4
+
+
+LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
+LEXICAL_WEIGHT = 10.0  # promo hits per unit of mean log-odds above the margin (5-fold cross-validation on the tune split)
+LEXICAL_MARGIN = 0.25
+LEXICAL_PRIOR_TOKENS = 4  # shrinks the mean of a short line towards neutral
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Words and word pairs, with links, emails, phones, prices and numbers as placeholders (so the lexicon
+    learns that an advert has a price, not which price)."""
+    for pattern, token in ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphonex "), (PRICE, " xpricex "),
+                           (re.compile(r"\d+(?:[.,]\d+)*%?"), " xnumx ")):
+        text = pattern.sub(token, text)
+    words = [w.lower() for w in _words(text)]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+@functools.lru_cache(maxsize=1)
+def spam_lexicon() -> dict[str, float]:
+    """token -> log-odds of spam over body, learned from the labelled tune split (`make lexicon`)."""
+    return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))["log_odds"]
+
+
+def lexical_evidence(text: str) -> float:
+    """Promo hits from the words themselves: the shrunk mean log-odds of the known tokens, above a margin."""
+    lexicon = spam_lexicon()
+    known = [lexicon[t] for t in lexical_tokens(text) if t in lexicon]
+    mean = sum(known) / (len(known) + LEXICAL_PRIOR_TOKENS)
+    return LEXICAL_WEIGHT * max(0.0, mean - LEXICAL_MARGIN)
 
 
 def has_second_header(text: str, index: int, first_body: int | None) -> float:
@@ -503,7 +536,7 @@ def classify(doc: Document) -> None:
     promo = [min(1.0, e) for e in evidence]
     lists = _widget_lists(blocks)
     promoted = {i for heading, entries in lists for i in [heading, *entries]
-                if ADVERTISING_HEADING.search(blocks[heading].text) or any(promo[j] for j in entries)}
+                if ADVERTISING_HEADING.search(blocks[heading].text) or any(promo[j] >= PROMO_SOME for j in entries)}
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):
@@ -526,7 +559,7 @@ def classify(doc: Document) -> None:
         # short lines outside the article's span are page chrome (menus, widget titles)
         for i in candidates:
             b = blocks[i]
-            if promo[i] or i in promoted:
+            if promo[i] >= PROMO_SOME or i in promoted:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
@@ -561,7 +594,7 @@ def classify(doc: Document) -> None:
     # a promotional, off-topic block right before a spam block opens it (an advert's pitch before its contact line)
     for pos in range(len(candidates) - 2, -1, -1):
         b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
-        if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] > 0
+        if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] >= PROMO_SOME
                 and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5)
                 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
@@ -589,7 +622,7 @@ def classify(doc: Document) -> None:
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
         continues = b.scores["promo_score"] >= 0.5 and not reported or unrelated and (
-            b.scores["promo_score"] > 0 or len(b.text.split()) <= 8 or b.scores["offtopic_score"] >= 0.99 and not reported)
+            b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8 or b.scores["offtopic_score"] >= 0.99 and not reported)
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
                 and prev.scores["spam_score"] > b.scores["spam_score"]):
             b.scores["spam_score"] = prev.scores["spam_score"]
@@ -655,7 +688,7 @@ def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int]]]) -> 
             continue
         score = max(top, 1.0 if advertised else top)
         for j in entries + ([h] if blocks[h].kind is None else []):
-            if advertised or blocks[j].scores["promo_score"] > 0:
+            if advertised or blocks[j].scores["promo_score"] >= PROMO_SOME:
                 blocks[j].scores["spam_score"] = max(blocks[j].scores["spam_score"], score)
                 blocks[j].rule = "promoted_list"
 

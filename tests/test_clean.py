@@ -307,3 +307,29 @@ def test_a_posted_on_line_naming_its_author_dates_the_article():
     sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
     assert kinds_of(sections)["Posted on 4 September 2024 by Ruth Ambler"] == "date"
     assert "Ruth Ambler" not in articles["body"].item()
+
+
+def test_committed_spam_lexicon_is_the_one_the_tune_labels_give():
+    """`make lexicon` was run after the last label change (the clean stage reads the committed file)."""
+    import json
+
+    from assets.clean import LEXICON_FILE
+    from pipelines.train_lexicon import LABELS, learn, tune_lines
+
+    assert json.loads(LEXICON_FILE.read_text())["log_odds"] == learn(tune_lines(json.loads(LABELS.read_text())["articles"]))
+
+
+def test_lexicon_learns_the_language_of_adverts_not_the_names_in_one_article():
+    from assets.clean import lexical_evidence
+    from pipelines.train_lexicon import learn
+
+    lines = [(f"a{i}", f"Grab your exclusive discount today and save big on Quillbrook kettles {i}", True) for i in range(2)]
+    lines += [(f"b{i}", "Hurry, order today and save big with your exclusive member discount", True) for i in range(3)]
+    lines += [(f"c{i}", "The council said the bridge would reopen in spring after repairs to the deck", False) for i in range(4)]
+    lexicon = learn(lines)
+    assert "quillbrook" not in lexicon  # two articles only: a name, not the language of adverts
+    assert lexicon["save big"] > 0 > lexicon["the council"]
+    # and the committed lexicon tells an advert it has never seen from a news paragraph
+    advert = "Treat yourself this weekend: save big on garden furniture with free delivery, order online today"
+    news = "Residents told the inquiry that the flooding had been made worse by a blocked culvert under the road"
+    assert lexical_evidence(advert) > 0 == lexical_evidence(news)

@@ -22,11 +22,11 @@ def test_evaluation_pins_the_seed_and_sample_results(gold, results):
 
 
 def test_tune_split_stays_at_its_measured_level(results):
-    """The tune split grew with articles written by other hands (spam kinds the rules had not seen);
-    these floors are its measured level and catch a regression."""
+    """The spam lexicon is learned from this split, so its figures flatter; the cross-validated ones are in
+    the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.95 and tune["spam_recall"] >= 0.88
-    assert tune["body_lines_lost"] <= 0.012
+    assert tune["spam_precision"] >= 0.97 and tune["spam_recall"] >= 0.94
+    assert tune["body_lines_lost"] <= 0.006
     assert tune["mis_dated_precision"] >= 0.95 and tune["mis_dated_recall"] >= 0.95
     assert tune["declared_date_accuracy"] >= 0.98
 
@@ -37,8 +37,8 @@ def test_held_out_split_stays_at_its_measured_level(results):
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.9
     assert test["declared_date_accuracy"] >= 0.95
-    assert test["body_lines_lost"] <= 0.02
-    assert test["spam_precision"] >= 0.85 and test["spam_recall"] >= 0.7
+    assert test["body_lines_lost"] <= 0.015
+    assert test["spam_precision"] >= 0.87 and test["spam_recall"] >= 0.8
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
