@@ -58,6 +58,11 @@ PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
 ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
+# learned promotional evidence (`make lexicon`); weight, margin and shrinkage by 5-fold cross-validation on the tune split
+LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
+LEXICAL_WEIGHT = 10.0     # promo hits per unit of mean log-odds above the margin
+LEXICAL_MARGIN = 0.25
+LEXICAL_PRIOR_TOKENS = 4  # shrinks the mean of a short line towards neutral
 
 CHROME_PHRASES = {
     "top of page", "bottom of page", "back to top", "skip to content", "skip to main content", "menu",
@@ -229,8 +234,9 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:
     """Is `nxt` the rest of `line`'s paragraph? A wrapped line is full (the next word would not have fitted)
-    and, unless the next line starts in lower case, does not end a sentence. A Title Case line is a heading."""
-    if not WRAP_MIN <= len(line) <= width or len(nxt) > WRAP_MAX or structural_kind(line)[0] or structural_kind(nxt)[0]:
+    and, unless the next line starts in lower case, does not end a sentence. A Title Case line is a heading.
+    (Lines with a structural kind of their own are kept apart by the caller.)"""
+    if not WRAP_MIN <= len(line) <= width or len(nxt) > WRAP_MAX:
         return False
     words = _words(line)
     if not DATELINE_LEAD.match(line) and words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
@@ -251,9 +257,10 @@ def split_text_runs(text: str) -> list[list[str]]:
             run.append(stripped)
             continue
         if run:
+            structural = [width is not None and structural_kind(s)[0] is not None for s in run]
             paragraphs, paragraph = [], [run[0]]
-            for prev, nxt in zip(run, run[1:]):
-                if width and _continues_wrapped_line(prev, nxt, width):
+            for k, (prev, nxt) in enumerate(zip(run, run[1:])):
+                if width and not (structural[k] or structural[k + 1]) and _continues_wrapped_line(prev, nxt, width):
                     paragraph.append(nxt)
                 else:
                     paragraphs.append(" ".join(paragraph))
@@ -267,7 +274,7 @@ def split_text_blocks(text: str) -> list[str]:
     return [p for run in split_text_runs(text) for p in run]
 
 
-def blocks_from_text(text: str) -> list["Block"]:
+def blocks_from_text(text: str) -> list[Block]:
     """Blocks that remember their blank-line run, when the text has blank lines at all."""
     runs = split_text_runs(text)
     return [Block(p, run=r if len(runs) > 1 else None) for r, run in enumerate(runs) for p in run]
@@ -455,17 +462,14 @@ def promo_signals(text: str) -> float:
     return (hits + lexical_evidence(text)) / 4
 
 
-LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
-LEXICAL_WEIGHT = 10.0  # promo hits per unit of mean log-odds above the margin (5-fold cross-validation on the tune split)
-LEXICAL_MARGIN = 0.25
-LEXICAL_PRIOR_TOKENS = 4  # shrinks the mean of a short line towards neutral
+LEXICAL_PLACEHOLDERS = ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphonex "), (PRICE, " xpricex "),
+                        (re.compile(r"\d+(?:[.,]\d+)*%?"), " xnumx "))
 
 
 def lexical_tokens(text: str) -> list[str]:
     """Words and word pairs, with links, emails, phones, prices and numbers as placeholders (so the lexicon
     learns that an advert has a price, not which price)."""
-    for pattern, token in ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphonex "), (PRICE, " xpricex "),
-                           (re.compile(r"\d+(?:[.,]\d+)*%?"), " xnumx ")):
+    for pattern, token in LEXICAL_PLACEHOLDERS:
         text = pattern.sub(token, text)
     words = [w.lower() for w in _words(text)]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
@@ -535,8 +539,8 @@ def classify(doc: Document) -> None:
             evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
     lists = _widget_lists(blocks)
-    promoted = {i for heading, entries in lists for i in [heading, *entries]
-                if ADVERTISING_HEADING.search(blocks[heading].text) or any(promo[j] >= PROMO_SOME for j in entries)}
+    promoted = {i for heading, entries, advertised in lists for i in [heading, *entries]
+                if advertised or any(promo[j] >= PROMO_SOME for j in entries)}
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):
@@ -657,9 +661,9 @@ def _cards(blocks: list[Block]) -> list[list[int]]:
     return cards
 
 
-def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int]]]:
-    """(heading, entries) of each widget list: the short candidates right under a heading such as
-    "Recommended for you" or "Around the web"."""
+def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int], bool]]:
+    """(heading, entries, whether the heading names itself advertising) of each widget list: the short
+    candidates right under a heading such as "Recommended for you" or "Around the web"."""
     lists = []
     for h, heading in enumerate(blocks):
         if heading.kind in (None, "boilerplate") and LIST_HEADING.match(heading.text):
@@ -669,24 +673,23 @@ def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int]]]:
                 and not REPORTED_SPEECH.search(blocks[j].text),  # a list entry is a teaser, not a report
                 range(h + 1, len(blocks))))
             if entries:
-                lists.append((h, entries))
+                lists.append((h, entries, bool(ADVERTISING_HEADING.search(heading.text))))
     return lists
 
 
-def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int]]]) -> None:
+def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int], bool]]) -> None:
     """A widget list is judged as one: when its heading names itself advertising, or one entry is spam, every
     entry with promotional evidence is spam too (a clickbait entry that borrows the article's town reads as
     on-topic on its own)."""
     threshold = spam_threshold()
-    for h, entries in lists:
+    for h, entries, advertised in lists:
         entries = [j for j in entries if blocks[j].kind is None]  # the span rules may have made some page chrome
         if not entries:
             continue
-        advertised = bool(ADVERTISING_HEADING.search(blocks[h].text))
         top = max(blocks[j].scores["spam_score"] for j in entries)
         if not advertised and top <= threshold:
             continue
-        score = max(top, 1.0 if advertised else top)
+        score = 1.0 if advertised else top
         for j in entries + ([h] if blocks[h].kind is None else []):
             if advertised or blocks[j].scores["promo_score"] >= PROMO_SOME:
                 blocks[j].scores["spam_score"] = max(blocks[j].scores["spam_score"], score)

@@ -24,6 +24,7 @@ import polars as pl
 from pipelines.settings import REPO_ROOT
 
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+EVAL_LABELS = REPO_ROOT / "data" / "eval" / "labels.json"
 EVAL_NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
@@ -228,10 +229,9 @@ def sample_corpus() -> tuple[Path, list[Labelled]]:
 
 
 def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
-    path = REPO_ROOT / "data" / "eval" / "labels.json"
-    if not path.exists():
+    if not EVAL_LABELS.exists():
         return None
-    raw = json.loads(path.read_text())["articles"]
+    raw = json.loads(EVAL_LABELS.read_text())["articles"]
     labels = []
     for key, v in raw.items():
         if v["split"] != split:

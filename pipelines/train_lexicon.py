@@ -10,9 +10,9 @@ import math
 import sys
 from collections import Counter
 
+from pipelines.evaluate import EVAL_LABELS as LABELS
 from pipelines.settings import REPO_ROOT
 
-LABELS = REPO_ROOT / "data" / "eval" / "labels.json"
 MIN_ARTICLES = 3
 SMOOTHING = 1.0
 
@@ -48,7 +48,7 @@ def main() -> int:
         "about": "Spam-over-body log-odds of words and word pairs in the tune split's labelled lines "
                  f"(tokens in at least {MIN_ARTICLES} articles). Regenerate with `make lexicon`.",
         "lines": {"spam": sum(1 for *_, s in lines if s), "body": sum(1 for *_, s in lines if not s)},
-        "log_odds": log_odds}, indent=0, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        "log_odds": log_odds}, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{LEXICON_FILE.relative_to(REPO_ROOT)}: {len(log_odds)} tokens from {len(lines)} lines")
     return 0
 
