@@ -6,6 +6,7 @@ is a body candidate with spam features and a `spam_score`; the clean suite's row
 expectation over that score decides which candidates are spam (see `expectations/clean.json`).
 """
 
+import contextlib
 import csv
 import functools
 import itertools
@@ -481,9 +482,23 @@ def spam_lexicon() -> dict[str, float]:
     return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))["log_odds"]
 
 
+_lexicon_in_use: dict[str, float] | None = None
+
+
+@contextlib.contextmanager
+def lexicon_in_use(log_odds: dict[str, float]):
+    """Score with another lexicon inside the block (cross-validation scores each fold with its own)."""
+    global _lexicon_in_use
+    _lexicon_in_use = log_odds
+    try:
+        yield
+    finally:
+        _lexicon_in_use = None
+
+
 def lexical_evidence(text: str) -> float:
     """Promo hits from the words themselves: the shrunk mean log-odds of the known tokens, above a margin."""
-    lexicon = spam_lexicon()
+    lexicon = spam_lexicon() if _lexicon_in_use is None else _lexicon_in_use
     known = [lexicon[t] for t in lexical_tokens(text) if t in lexicon]
     mean = sum(known) / (len(known) + LEXICAL_PRIOR_TOKENS)
     return LEXICAL_WEIGHT * max(0.0, mean - LEXICAL_MARGIN)

@@ -320,7 +320,7 @@ def test_committed_spam_lexicon_is_the_one_the_tune_labels_give():
 
 
 def test_lexicon_learns_the_language_of_adverts_not_the_names_in_one_article():
-    from assets.clean import lexical_evidence
+    from assets.clean import lexical_evidence, lexicon_in_use
     from pipelines.train_lexicon import learn
 
     lines = [(f"a{i}", f"Grab your exclusive discount today and save big on Quillbrook kettles {i}", True) for i in range(2)]
@@ -333,3 +333,22 @@ def test_lexicon_learns_the_language_of_adverts_not_the_names_in_one_article():
     advert = "Treat yourself this weekend: save big on garden furniture with free delivery, order online today"
     news = "Residents told the inquiry that the flooding had been made worse by a blocked culvert under the road"
     assert lexical_evidence(advert) > 0 == lexical_evidence(news)
+    with lexicon_in_use({}):  # how cross-validation cleans a fold without the lexicon learned from it
+        assert lexical_evidence(advert) == 0
+    assert lexical_evidence(advert) > 0
+
+
+def test_cross_validation_folds_are_fixed_by_article_name():
+    """The same article lands in the same fold in every process (out-of-fold figures stay comparable)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipelines.train_lexicon import FOLDS, fold_of
+
+    keys = [f"tune/{i:03d}-story.txt" for i in range(200)]
+    code = f"from pipelines.train_lexicon import fold_of; print([fold_of(k) for k in {keys!r}])"
+    elsewhere = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               env={"PYTHONHASHSEED": "7"}, cwd=Path(__file__).parents[1]).stdout
+    assert elsewhere.strip() == str([fold_of(k) for k in keys])
+    assert max(map([fold_of(k) for k in keys].count, range(FOLDS))) < 2 * len(keys) / FOLDS
