@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from assets.common import DATE_LABEL, DATE_PATTERN, rejections_frame
+from assets.common import DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
 from pipelines.versions import rules_version
 from warehouse import SQL_DIR
 
@@ -76,9 +76,12 @@ CHROME_PHRASES = {
 }
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
-    r"filed under\b|tags?:|categories?:)",
+    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related\s*:|listen to this (?:article|story)\b|"
+    r"more on this (?:story|topic)\b)",
     re.I,
 )
+# a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
+COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
     r"^(?:sources?|via|(?:originally|first) (?:published|posted|appeared) (?:at|on|in)|read the original(?: article)? at)"
@@ -93,17 +96,24 @@ CAPTION = re.compile(
     r"getty images|\bafp via\b|/\s*(?:afp|reuters|ap)\s*$|\bvia (?:associated press|reuters|afp|ap)\b|file photo",
     re.I,
 )
-BYLINE = re.compile(r"^(?:[Bb][Yy]|(?:[Pp]osted|[Ww]ritten|[Rr]eported) by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
+BYLINE = re.compile(r"^(?:[Bb][Yy]|(?:[Pp]osted|[Ww]ritten|[Rr]eported|[Ww]ords|[Tt]ext|[Ss]tory) by:?|[Aa]uthor:)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*(?:\s*[|,–—-]\s*.{0,40})?$")
+# a byline that names no person: "By the editorial staff", "By Herald staff", "Author: (mk)"
+STAFF_BYLINE = re.compile(r"^(?:by|author:|written by:?)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:staff|desk|editorial (?:staff|team|office)|"
+                          r"reporters?|correspondents?)$|^author:\s*\(?[a-z]{1,4}\)?$", re.I)
 CREDIT = re.compile(
     r"\b(?:contributed(?:\s+(?:reporting|reports?|to this (?:report|story)))?|reported from|additional reporting|"
-    r"reporting by|editing by|edited by|writing by|compiled by)\b",
+    r"reporting by|editing by|edited by|writing by|compiled by|^translated (?:from|by))\b",
     re.I,
 )
-DATE_LINE = re.compile(rf"^{DATE_PATTERN}(?:,?\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*\(?[A-Z]{{2,5}}\)?)?[.\s]*$", re.I)
+CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9:41 a.m. ET, 16:20 (GMT)
+DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
+                       r"(?:\s*\(?[A-Z]{2,5}\)?)?[.\s]*$", re.I)
 DATE_ANY = re.compile(DATE_PATTERN, re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
+# "OSLO -", "PORTHENNA, England, Nov. 18, 2025 (Agency) -": a place in capitals, regions, a date, the agency
 DATELINE_LEAD = re.compile(
-    r"^((?:[A-Z][A-Z'’.-]{2,}(?:\s+[A-Z][A-Z'’.-]{1,})*)(?:,\s+[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
+    rf"^((?:[A-Z][A-Z'’.-]{{2,}}(?:\s+[A-Z][A-Z'’.-]{{1,}})*)(?:,\s+(?!(?i:{MONTHS})\.?\s+\d)[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-z]+)?){{0,2}}"
+    rf"(?:,?\s+(?i:{MONTHS})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?)?(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
 )
 URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?"
                  r"|(?-i:\b[a-z0-9][a-z0-9-]*[a-z0-9](?:\.[a-z0-9-]+)*\.(?!(?:pdf|docx?|xlsx?|csv|jpe?g|png|gif|txt|html?|zip)\b)"
@@ -146,7 +156,7 @@ SCAM = re.compile(
     r"unusual (?:activity|sign-in)|giveaway|send (?:any amount|\d)|work from home|earn \$?\d+ a day|no experience needed|"
     r"doctors (?:hate|are stunned|stunned)|will (?:shock|amaze|stun) you|you won'?t believe|one (?:simple|weird|odd) trick|"
     r"melts? (?:belly )?fat|(?:delivery|processing|release|clearance) "
-    r"(?:fee|tax|charge)|prize|jackpot|won (?:a|an|the)\b)\b",
+    r"(?:fee|tax|charge)|jackpot)\b",
     re.I,
 )
 # what the entries of an SEO link list sell
@@ -416,6 +426,8 @@ def structural_kind(text: str) -> tuple[str | None, str]:
     """A kind that follows from the line alone, or None for a body candidate."""
     if is_date_line(text):
         return "date", "date_line"
+    if COMMENT_HEADER.match(text):
+        return "boilerplate", "comment_header"
     if is_chrome(text):
         return "boilerplate", "chrome"
     if SOURCE_LINE.match(text) and len(text.split()) <= 12:
@@ -423,7 +435,7 @@ def structural_kind(text: str) -> tuple[str | None, str]:
     words = len(text.split())
     if CAPTION.search(text) and words <= 90:
         return "caption", "photo_credit_marker"
-    if BYLINE.match(text) and words <= 14:
+    if (BYLINE.match(text) or STAFF_BYLINE.match(text)) and words <= 14:
         return "byline", "by_line"
     if CREDIT.search(text) and words <= 25:
         return "credit", "credit_phrase"
@@ -553,6 +565,16 @@ def classify(doc: Document) -> None:
         for i in run:
             evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
+    # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises
+    for i, b in enumerate(blocks):
+        if b.rule != "comment_header":
+            continue
+        j = i + 1
+        if j < len(blocks) and blocks[j].kind == "date":
+            blocks[j].kind, blocks[j].rule = "boilerplate", "comment_time"
+            j += 1
+        if j < len(blocks) and blocks[j].kind is None and promo[j] < 0.5:
+            blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
     lists = _widget_lists(blocks)
     promoted = {i for heading, entries, advertised in lists for i in [heading, *entries]
                 if advertised or any(promo[j] >= PROMO_SOME for j in entries)}

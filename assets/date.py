@@ -165,24 +165,20 @@ def date_article(row: dict, body: str, now: date) -> dict:
     """Evidence, declared and published dates, and the consistency figures for one article."""
     evidence: list[dict] = []
     declared, source, parse_error = None, None, None
-    for line in row["date_lines"] or []:
-        try:
-            d = parse_declared(line)
-            evidence.append({"source": "header", "text": line, "date": d.isoformat()})
-            if declared is None:
-                declared, source = d, "header"
-        except DateParseError as exc:
-            evidence.append({"source": "header", "text": line, "error": str(exc)})
-            parse_error = parse_error or str(exc)
+    # (where, the text shown as evidence, the date in it), in order of trust: the first real date is the declared one
+    stated = [("header", line, line) for line in row["date_lines"] or []]
     if row.get("meta_date"):
-        meta_source = "html_meta" if row.get("format") == "html" else "jsonl_field"
+        stated.append(("html_meta" if row.get("format") == "html" else "jsonl_field", row["meta_date"], row["meta_date"]))
+    if row.get("dateline") and (m := FULL_DATE.search(row["dateline"])):
+        stated.append(("dateline", row["dateline"], m[0]))
+    for where, text, date_text in stated:
         try:
-            d = parse_declared(row["meta_date"])
-            evidence.append({"source": meta_source, "text": row["meta_date"], "date": d.isoformat()})
+            d = parse_declared(date_text)
+            evidence.append({"source": where, "text": text, "date": d.isoformat()})
             if declared is None:
-                declared, source = d, meta_source
+                declared, source = d, where
         except DateParseError as exc:
-            evidence.append({"source": meta_source, "text": row["meta_date"], "error": str(exc)})
+            evidence.append({"source": where, "text": text, "error": str(exc)})
             parse_error = parse_error or str(exc)
     from_url = url_date(row.get("source_url"))
     if from_url:

@@ -71,6 +71,30 @@ def test_each_line_gets_the_kind_a_reader_would_give_it():
     assert article["body"].count("\n\n") == 4  # five body paragraphs
 
 
+def test_blog_bylines_breadcrumbs_and_reader_comments_are_not_the_article():
+    text = (
+        "You are here: Home > Community > Gardens\n\nOrchard Lane gardeners win county prize\n\n"
+        "Updated 07:15, 3 September 2024\n\nWords by Pelham Ostry\n\n"
+        "The allotment society on Orchard Lane has won the county's community garden prize for the first time, "
+        "beating eleven other groups after judges praised its shared compost scheme and the raised beds it built "
+        "for members who use wheelchairs.\n\n"
+        "Society secretary Ruth Gamlin said the £500 prize would pay for a new water butt and a shed roof, and "
+        "that the members would celebrate with a harvest supper in the village hall next month.\n\n"
+        "Tagged: gardens, allotments, prizes\n\nMabel from Church Street says:\n\n5 September 2024 at 08:12\n\n"
+        "Well done all, the beans this year were the best I have seen on that lane.\n\n"
+        "Lucky Player says:\n\nClaim 200 free spins now at spinhouse-bonus.example, new customers only, bet £10 "
+        "get £40 in free bets today!\n"
+    )
+    kinds = kinds_of(clean_files(raw_frame({"b.txt": text}), NOW)[0])
+    assert kinds["You are here: Home > Community > Gardens"] == kinds["Tagged: gardens, allotments, prizes"] == "boilerplate"
+    assert kinds["Updated 07:15, 3 September 2024"] == "date"
+    assert kinds["Words by Pelham Ostry"] == "byline"
+    assert kinds["Mabel from Church Street says:"] == kinds["5 September 2024 at 08:12"] == "boilerplate"
+    assert kinds["Well done all, the beans this year were the best I have seen on that lane."] == "boilerplate"
+    assert kinds["Claim 200 free spins now at spinhouse-bonus.example, new customers only, bet £10 get £40 in free bets today!"] == "spam"
+    assert sum(1 for k in kinds.values() if k == "body") == 2
+
+
 def test_pasted_advert_is_rejected_as_spam_with_its_headline():
     sections, articles, rejections = clean_files(raw_frame({"a.txt": ARTICLE}), NOW)
     spam = sections.filter(pl.col("kind") == "spam")["text"].to_list()

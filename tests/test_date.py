@@ -18,6 +18,9 @@ NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
     ("Published Mon, 02 Mar 1987", date(1987, 3, 2)),
     ("Updated: Sept. 9, 2023", date(2023, 9, 9)),
     ("2025-02-18T09:00:00Z", date(2025, 2, 18)),
+    ("Updated 06:40, 12 January 2023", date(2023, 1, 12)),
+    ("MAR 4, 2025 | 6:15 AM ET", date(2025, 3, 4)),
+    ("Monday, 2 June 2025 — 10:05", date(2025, 6, 2)),
 ])
 def test_declared_dates_in_common_formats(text, expected):
     assert parse_declared(text) == expected
@@ -92,6 +95,14 @@ def test_undated_article_is_inferred_from_the_latest_past_event():
 def test_article_with_no_evidence_is_undated_not_rejected():
     dated, rejected = run("Residents gathered on the square to watch the parade.")
     assert rejected.height == 0 and dated["date_status"].item() == "undated" and dated["published_date"].item() is None
+
+
+def test_a_dated_dateline_declares_the_date_when_no_header_does():
+    dated, _ = run(dateline="PORTHENNA, England, Nov. 18, 2024 (Harwick Press Agency)")
+    assert (dated["declared_date"].item(), dated["date_source"].item()) == (date(2024, 11, 18), "dateline")
+    dated, _ = run(dateline="PORTHENNA, Nov. 18, 2024", date_lines=["November 19, 2024"])
+    assert dated["date_source"].item() == "header"
+    assert '"source": "dateline"' in dated["date_evidence"].item()
 
 
 def test_jsonl_date_field_declares_the_date():
