@@ -82,6 +82,8 @@ CHROME_PREFIX = re.compile(
 )
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
 COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
+# an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
+NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|in your inbox|weekly email|daily email)\b", re.I)
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
     r"^(?:sources?|via|(?:originally|first) (?:published|posted|appeared) (?:at|on|in)|read the original(?: article)? at)"
@@ -249,11 +251,11 @@ def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:
     (Lines with a structural kind of their own are kept apart by the caller.)"""
     if not WRAP_MIN <= len(line) <= width or len(nxt) > WRAP_MAX:
         return False
+    if nxt[:1].islower():  # a heading is never followed by the rest of its sentence
+        return True
     words = _words(line)
     if not DATELINE_LEAD.match(line) and words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
         return False
-    if nxt[:1].islower():
-        return True
     return not line.endswith(TERMINAL) and len(line) + 1 + len(nxt.split()[0]) > width and len(line) >= width - 20
 
 
@@ -476,6 +478,7 @@ def promo_signals(text: str) -> float:
 
 
 LEXICAL_PLACEHOLDERS = ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphonex "), (PRICE, " xpricex "),
+                        (re.compile(r"\b\d{1,2}(?::\d{2}){1,2}\b"), " xtimex "),  # a clock time or a race time
                         (re.compile(r"\d+(?:[.,]\d+)*%?"), " xnumx "))
 
 
@@ -554,6 +557,12 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
+    site = _site_words(blocks)
+    for b in blocks:
+        if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
+                and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
+                and (re.search(r"\bour\b", b.text, re.I) or content_words(b.text) & site)):
+            b.kind, b.rule = "boilerplate", "own_newsletter"
     # a card of short lines (a contact block, a listing) is judged on its lines together
     unit_text = [b.text for b in blocks]
     for card in _cards(blocks):
@@ -632,11 +641,12 @@ def classify(doc: Document) -> None:
             + SPAM_WEIGHTS["header"] * b.scores["header_score"] + SPAM_WEIGHTS["position"] * b.scores["position_score"],
             4,
         )
-    # a promotional, off-topic block right before a spam block opens it (an advert's pitch before its contact line)
+    # a promotional, off-topic block right before a spam block opens it (an advert's pitch before its contact line);
+    # a statement someone made is news, not a pitch
     for pos in range(len(candidates) - 2, -1, -1):
         b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
         if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] >= PROMO_SOME
-                and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5)
+                and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5) and not REPORTED_SPEECH.search(b.text)
                 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "opens_next_block"
@@ -684,6 +694,15 @@ def classify(doc: Document) -> None:
     _promoted_lists(blocks, lists)
     # and once more over the final scores (a list's heading above entries the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body)
+
+
+def _site_words(blocks: list[Block]) -> set[str]:
+    """Words of the page's own name: its copyright holder and the short line a scraped page opens with."""
+    words = set().union(*(content_words(m.group(2)) for b in blocks if b.kind == "boilerplate"
+                          and (m := COPYRIGHT.search(b.text))))
+    if blocks and blocks[0].kind is None and len(blocks[0].text.split()) <= 5:
+        words |= content_words(blocks[0].text)
+    return words
 
 
 def _cards(blocks: list[Block]) -> list[list[int]]:

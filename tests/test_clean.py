@@ -208,6 +208,28 @@ def test_hard_wrapped_wire_copy_becomes_one_paragraph():
         "Traders will move to a temporary site by the river."]
 
 
+def test_a_wrapped_line_of_names_joins_the_rest_of_its_sentence():
+    wrapped = ("NORTHBY, March 4 (Corvane Wire) - Chief Inspector Mara Okonedo of\n"
+               "Northby Police said on Monday that the stolen tractors had been\n"
+               "found on a farm near the coast, and that two men had been arrested.\n\n"
+               "Detective Sergeant Tomas Varga of Northby Police's Rural Crime\n"
+               "unit said the tractors were worth about 90,000 pounds in all.\n")
+    assert len(split_text_blocks(wrapped)) == 2
+
+
+def test_a_sites_own_newsletter_box_is_page_chrome_and_another_organisations_is_spam():
+    article = ("Harnby Gazette\n\nHarnby ferry timetable cut for winter\n\n"
+               "The Harnby ferry will sail four times a day instead of six from November, the operator said on "
+               "Thursday, blaming a shortage of deck crew and the rising cost of fuel over the past year.\n\n"
+               "Islanders said the early last sailing would make it hard to get home from evening shifts on the "
+               "mainland, and the community council has asked for a meeting with the operator next week.\n\n"
+               "{insert}\n\n© 2025 Harnby Gazette. All rights reserved.\n")
+    own = "Get the Harnby Gazette morning briefing in your inbox - sign up"
+    other = "Get the Coastal Anglers Weekly in your inbox every Friday - sign up at anglersweekly.example"
+    assert kinds_of(clean_files(raw_frame({"a.txt": article.format(insert=own)}), NOW)[0])[own] == "boilerplate"
+    assert kinds_of(clean_files(raw_frame({"b.txt": article.format(insert=other)}), NOW)[0])[other] == "spam"
+
+
 def test_encodings_are_decoded_and_mojibake_repaired():
     assert decode_bytes("Café in Zürich".encode("cp1252"))[0] == "Café in Zürich"
     assert decode_bytes("Café".encode("utf-16"))[0] == "Café"
