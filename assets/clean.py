@@ -170,6 +170,8 @@ COMMERCIAL = re.compile(
 PUBLIC_SERVICE = re.compile(
     r"\b(?:council|police|hospital|nhs|school|library|museum|club|charity|trust|authority|ministry|department|"
     r"agency|university|college|parks?|helpline|emergency services)\b", re.I)
+# a quotation and who said it: '"Anyone who saw the car should call us on ...," she said.'
+ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
@@ -458,6 +460,8 @@ def promo_signals(text: str) -> float:
     contact = 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
     if PUBLIC_SERVICE.search(text) and not READER_ADDRESS.search(text):
         contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
+    if ATTRIBUTED_QUOTE.match(text):
+        contact /= 2  # a police officer's appeal in her own words
     hits = (
         len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + contact
         + 3 * len(WIRE_TAG.findall(text)) + text.count("!") + 2 * len(SCAM.findall(text))
@@ -630,6 +634,8 @@ def classify(doc: Document) -> None:
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap
         offtopic = max(0.0, 1 - overlap / ON_TOPIC_OVERLAP) if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0
+        if ATTRIBUTED_QUOTE.match(b.text):
+            offtopic = 0.0  # someone quoted speaks in their own words, not the lead's
         b.scores = {
             "promo_score": promo[i],
             "offtopic_score": round(offtopic, 4),
@@ -673,7 +679,7 @@ def classify(doc: Document) -> None:
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
         continues = b.scores["promo_score"] >= 0.5 and not reported or unrelated and (
-            b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8 or b.scores["offtopic_score"] >= 0.99 and not reported)
+            b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8)
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
                 and prev.scores["spam_score"] > b.scores["spam_score"]):
             b.scores["spam_score"] = prev.scores["spam_score"]

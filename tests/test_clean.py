@@ -320,6 +320,13 @@ def test_a_public_service_contact_is_reported_not_sold():
     assert rejections.height == 0
 
 
+def test_an_appeal_in_someones_own_words_is_not_spam_even_off_the_leads_topic():
+    appeal = ("\"Anyone who lost a wallet or a phone near the bandstand should ring our property desk on 0300 555 0199, "
+              "or drop in to the harbour office before Friday,\" said Sergeant Ada Pellow.")
+    sections, _, rejections = clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert=appeal)}), NOW)
+    assert kinds_of(sections)[appeal] == "body" and rejections.height == 0
+
+
 def test_a_quote_after_a_pasted_advert_is_still_the_article():
     advert = "Lanthorn riverside apartments - sleeps 4, balcony views, from 80 pounds a night. Book direct: riverstays.test or call 01632 960 872."
     quote = "Rowing club captain Ines Marrow said the course had \"never looked better\"."
