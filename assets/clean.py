@@ -84,6 +84,7 @@ CHROME_PREFIX = re.compile(
 COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
 # an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|in your inbox|weekly email|daily email)\b", re.I)
+SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
     r"^(?:sources?|via|(?:originally|first) (?:published|posted|appeared) (?:at|on|in)|read the original(?: article)? at)"
@@ -565,7 +566,7 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
                 and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
-                and (re.search(r"\bour\b", b.text, re.I) or content_words(b.text) & site)):
+                and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     # a card of short lines (a contact block, a listing) is judged on its lines together
     unit_text = [b.text for b in blocks]

@@ -228,12 +228,10 @@ def sample_corpus() -> tuple[Path, list[Labelled]]:
     return REPO_ROOT / "data" / "landing", labels
 
 
-def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
-    if not EVAL_LABELS.exists():
-        return None
-    raw = json.loads(EVAL_LABELS.read_text())["articles"]
+def split_labels(articles: dict[str, dict], split: str) -> list[Labelled]:
+    """The labelled articles of one split of the project's corpus (`articles` as in its labels file)."""
     labels = []
-    for key, v in raw.items():
+    for key, v in articles.items():
         if v["split"] != split:
             continue
         lines = v["lines"]
@@ -242,7 +240,13 @@ def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
                                body=[t for t, k in lines.items() if k == "body"],
                                declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
                                mis_dated=v["date_status"] == "mis_dated", true_date=v.get("true_date")))
-    return REPO_ROOT / "data" / "eval" / split, labels
+    return labels
+
+
+def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
+    if not EVAL_LABELS.exists():
+        return None
+    return EVAL_LABELS.parent / split, split_labels(json.loads(EVAL_LABELS.read_text())["articles"], split)
 
 
 METRICS = ["articles", "spam_precision", "spam_recall", "boilerplate_precision", "boilerplate_recall", "body_lines_lost",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.evaluate import EVAL_LABELS as LABELS, eval_corpus, format_table, run_stages, score
+from pipelines.evaluate import EVAL_LABELS as LABELS, format_table, run_stages, score, split_labels
 from pipelines.settings import REPO_ROOT
 
 MIN_ARTICLES = 3
@@ -60,20 +60,19 @@ def cross_validate(articles: dict[str, dict]) -> dict[str, dict]:
     """Out-of-fold clean figures on the tune split, with each fold's own lexicon and with none."""
     from assets.clean import lexicon_in_use
 
-    landing, labels = eval_corpus("tune")
+    labels = split_labels(articles, "tune")
     folds = {f: [lab for lab in labels if fold_of(f"tune/{lab.key}") == f] for f in range(FOLDS)}
+    learned = {f: learn(tune_lines({k: v for k, v in articles.items() if fold_of(k) != f})) for f in folds}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for f, fold_labels in folds.items():
             (Path(tmp) / str(f)).mkdir()
             for lab in fold_labels:
-                shutil.copy(landing / lab.key, Path(tmp) / str(f) / lab.key)
-        for name, lexicon in (("with lexicon", None), ("no lexicon", {})):
+                shutil.copy(LABELS.parent / "tune" / lab.key, Path(tmp) / str(f) / lab.key)
+        for name, lexicons in (("with lexicon", learned), ("no lexicon", {f: {} for f in folds})):
             runs = []
             for f in folds:
-                learned = lexicon if lexicon is not None else learn(
-                    tune_lines({k: v for k, v in articles.items() if fold_of(k) != f}))
-                with lexicon_in_use(learned):
+                with lexicon_in_use(lexicons[f]):
                     runs.append(run_stages(Path(tmp) / str(f)))
             sections, evidence, mis_dated = zip(*runs)
             results[name] = score(labels, pl.concat(sections), pl.concat(evidence), set().union(*mis_dated))
