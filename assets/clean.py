@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -186,6 +187,7 @@ LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+")
 STOPWORDS = frozenset(
     "the a an and or but of to in on at for from by with as is are was were be been being it its this that these those "
     "he she they them his her their we our you your i me my not no yes so if than then there here has have had do does did "
@@ -454,12 +456,24 @@ def content_words(text: str) -> set[str]:
     return {w.lower().strip("'’") for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2}
 
 
-def promo_signals(text: str) -> float:
+def proper_names(text: str) -> set[str]:
+    """Capitalised words inside a sentence (not its first word), lower-cased: the names a block mentions."""
+    names = set()
+    for sentence in SENTENCE_BREAK.split(text):
+        words = _words(sentence)
+        names.update(w.lower() for w in words[1:] if w[0].isupper() and not w.isupper() and w.lower() not in STOPWORDS)
+    return names
+
+
+def promo_signals(text: str, article_words: frozenset[str] = frozenset()) -> float:
     """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
     1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
-    (keyword-stuffed ad copy) marks a block as spam on its own, however on-topic its words."""
+    (keyword-stuffed ad copy) marks a block as spam on its own, however on-topic its words.
+    `article_words` are the words of the article's plain paragraphs: a block whose every name is among them
+    gives the contact details of someone the article is about (the recall line of the retailer it reports on)."""
     contact = 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
-    if PUBLIC_SERVICE.search(text) and not READER_ADDRESS.search(text):
+    names = proper_names(text) if article_words else set()
+    if (PUBLIC_SERVICE.search(text) or names and names <= article_words) and not READER_ADDRESS.search(text):
         contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
     if ATTRIBUTED_QUOTE.match(text):
         contact /= 2  # a police officer's appeal in her own words
@@ -477,7 +491,8 @@ def promo_signals(text: str) -> float:
     if len(words) >= 6:
         capitalised = sum(1 for w in words if w[0].isupper())
         shouting = sum(1 for w in words if len(w) > 2 and w.isupper())
-        hits += 2 if capitalised / len(words) > 0.8 else 0  # Title Case Marketing Copy
+        capitalised_small_words = any(w[0].isupper() and w.lower() in STOPWORDS for w in words[1:])
+        hits += 2 if capitalised / len(words) > 0.8 and capitalised_small_words else 0  # Title Case Marketing Copy, not a table of names
         hits += 2 if shouting / len(words) > 0.3 else 0
     return (hits + lexical_evidence(text)) / 4
 
@@ -489,10 +504,12 @@ LEXICAL_PLACEHOLDERS = ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphone
 
 def lexical_tokens(text: str) -> list[str]:
     """Words and word pairs, with links, emails, phones, prices and numbers as placeholders (so the lexicon
-    learns that an advert has a price, not which price)."""
+    learns that an advert has a price, not which price). A run of numbers is one placeholder: a table's
+    rows of figures say nothing about spam."""
     for pattern, token in LEXICAL_PLACEHOLDERS:
         text = pattern.sub(token, text)
     words = [w.lower() for w in _words(text)]
+    words = [w for i, w in enumerate(words) if not (w == "xnumx" and i and words[i - 1] == "xnumx")]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -575,6 +592,9 @@ def classify(doc: Document) -> None:
         for i in card:
             unit_text[i] = joined
     evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
+    article_words = frozenset(w.lower() for i, b in enumerate(blocks)
+                              if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
+    evidence = [promo_signals(unit_text[i], article_words) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
@@ -649,10 +669,11 @@ def classify(doc: Document) -> None:
             4,
         )
     # a promotional, off-topic block right before a spam block opens it (an advert's pitch before its contact line);
-    # a statement someone made is news, not a pitch
+    # a statement someone made is news, not a pitch, and page chrome in between (share buttons) parts the two
     for pos in range(len(candidates) - 2, -1, -1):
         b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
-        if (first_body is not None and candidates[pos] > first_body and b.scores["promo_score"] >= PROMO_SOME
+        if (first_body is not None and candidates[pos] > first_body and candidates[pos + 1] == candidates[pos] + 1
+                and b.scores["promo_score"] >= PROMO_SOME
                 and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5) and not REPORTED_SPEECH.search(b.text)
                 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
@@ -760,10 +781,14 @@ def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int], bool]
 
 
 def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None) -> None:
+    """A headline's text is the next block's title; the last row of a table or listing (a group of short lines
+    with the next block after a blank line) is not."""
+    run_sizes = Counter(b.run for b in blocks if b.run is not None)
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
+        last_row = run_sizes[b.run] > 1 and nxt.run != b.run
         if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
-                and nxt.scores["spam_score"] > b.scores["spam_score"]:
+                and not last_row and nxt.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "headline_of_next_block"
 
@@ -890,8 +915,7 @@ def clean_files(raw_files: pl.DataFrame, now) -> tuple[pl.DataFrame, pl.DataFram
         spam = failing.unique(["article_id", "ordinal"]).select("article_id", "ordinal", _spam=pl.lit(True))
         sections = (
             sections.join(spam, on=["article_id", "ordinal"], how="left")
-            .with_columns(kind=pl.when("_spam").then(pl.lit("spam")).otherwise("kind"),
-                          rule=pl.when("_spam").then(pl.lit("gx:spam_score")).otherwise("rule"))
+            .with_columns(kind=pl.when("_spam").then(pl.lit("spam")).otherwise("kind"))  # the rule that set the score stays
             .drop("_spam")
         )
         file_of = dict(sections.select("article_id", "file_id").unique().iter_rows())

@@ -405,3 +405,44 @@ def test_cross_validation_folds_are_fixed_by_article_name():
                                env={"PYTHONHASHSEED": "7"}, cwd=Path(__file__).parents[1]).stdout
     assert elsewhere.strip() == str([fold_of(k) for k in keys])
     assert max(map([fold_of(k) for k in keys].count, range(FOLDS))) < 2 * len(keys) / FOLDS
+
+
+def test_a_results_table_beside_a_betting_advert_stays_the_article():
+    table = ("League table (top four)\nPos Team P W D L Pts\n1 Lanthorn Rovers 18 12 4 2 40\n"
+             "2 Quayside Athletic 18 11 5 2 38\n3 Millbank Town 18 9 3 6 30\n4 Harbour Wanderers 18 7 6 5 27")
+    advert = "Back Lanthorn Rovers to win the league at 3/1 with BetQuay - new customers get £20 in free bets, 18+, T&Cs apply."
+    insert = f"{table}\n\n{advert}"
+    sections, articles, _ = clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=insert)}), NOW)
+    kinds = kinds_of(sections)
+    assert [kinds[row] for row in table.splitlines()] == ["body"] * 6
+    assert kinds[advert] == "spam" and "Millbank Town" in articles["body"].item()
+
+
+def test_the_contact_line_of_an_organisation_the_article_is_about_is_reported_not_sold():
+    recall = ("Brightfold recalls heated blankets after overheating reports\n\n"
+              "The homeware chain Brightfold has recalled 9,000 heated blankets after customers reported scorch marks on the fabric.\n\n"
+              "Brightfold said the fault lay in a batch of controllers made in March, and that no one had been hurt.\n\n"
+              "Trading standards officers said owners should stop using the blankets and unplug them at once.\n\n"
+              "{insert}\n\n"
+              "It is the chain's second recall this year.\n")
+    recall_line = "Anyone who cannot get to a shop can call Brightfold's free recall line on 0800 555 0147, or fill in the form at brightfold.test/recall."
+    advert = "Cold nights ahead? SnugNest electric blankets from £29.99, free delivery - order at snugnest.test or call 0800 555 0199."
+    sections, _, _ = clean_files(raw_frame({"r.txt": recall.format(insert=recall_line), "s.txt": recall.format(insert=advert)}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds[recall_line] == "body" and kinds[advert] == "spam"
+
+
+def test_share_buttons_part_a_ticket_paragraph_from_the_advert_below_it():
+    tickets = "Tickets for the regatta cost £8 for adults and £3 for children, on sale at the quay office or at lanthornregatta.test."
+    advert = "Bet on the regatta! New customers at RiverOdds get £30 in free bets - sign up today at riverodds.test."
+    text = RIVER_FESTIVAL.format(insert=tickets).replace("The organisers said", f"Share this article\n\n{advert}\n\nThe organisers said")
+    sections, _, _ = clean_files(raw_frame({"u.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds[tickets] == "body" and kinds[advert] == "spam"
+
+
+def test_a_rejected_section_keeps_the_rule_that_scored_it():
+    sections, _, rejections = clean_files(raw_frame({"a.txt": ARTICLE}), NOW)
+    spam = sections.filter(pl.col("kind") == "spam")
+    assert spam.height == rejections.height == 2
+    assert dict(spam.select("text", "rule").iter_rows())["Best Price Guarantee On Garden Furniture Sets"] == "promotional_outside_article"
