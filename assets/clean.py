@@ -81,6 +81,8 @@ CHROME_PREFIX = re.compile(
     r"more on this (?:story|topic)\b)",
     re.I,
 )
+# the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
+COMMENTS_HEADING = re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+(?:comments?|responses?|replies|thoughts)\b.*|reader comments)\s*:?$", re.I)
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
 COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
 # an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
@@ -110,7 +112,7 @@ CREDIT = re.compile(
     re.I,
 )
 CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9:41 a.m. ET, 16:20 (GMT)
-DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
+DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|/·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|/·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
                        r"(?:\s*\(?[A-Z]{2,5}\)?)?[.\s]*$", re.I)
 DATE_ANY = re.compile(DATE_PATTERN, re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
@@ -258,6 +260,8 @@ def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:
         return False
     if nxt[:1].islower():  # a heading is never followed by the rest of its sentence
         return True
+    if DATELINE_LEAD.match(line):  # a dateline opens a paragraph's first sentence
+        return not line.endswith(TERMINAL)
     words = _words(line)
     if not DATELINE_LEAD.match(line) and words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
         return False
@@ -599,15 +603,35 @@ def classify(doc: Document) -> None:
         for i in run:
             evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
-    # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises
+    # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises: then
+    # header, time and text are judged as one advert
     for i, b in enumerate(blocks):
         if b.rule != "comment_header":
             continue
-        j = i + 1
-        if j < len(blocks) and blocks[j].kind == "date":
-            blocks[j].kind, blocks[j].rule = "boilerplate", "comment_time"
-            j += 1
-        if j < len(blocks) and blocks[j].kind is None and promo[j] < 0.5:
+        time = i + 1 if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
+        j = (time or i) + 1
+        if j < len(blocks) and blocks[j].kind is None and promo[j] >= 0.5:
+            for k in (i, time) if time else (i,):
+                blocks[k].kind, blocks[k].rule = None, "candidate"
+            continue
+        if time:
+            blocks[time].kind, blocks[time].rule = "boilerplate", "comment_time"
+        if j < len(blocks) and blocks[j].kind is None:
+            blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
+    # under a comments heading after the article, each entry is a reader comment, unless it advertises (with the
+    # name and time lines above a spam comment); the section ends at a widget list's heading (a sponsored list)
+    heading = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and any(
+        c.kind is None and len(c.text.split()) >= 8 for c in blocks[:i])), None)
+    for j in range(heading + 1, len(blocks)) if heading is not None else ():
+        if LIST_HEADING.match(blocks[j].text):
+            break
+        if blocks[j].kind not in (None, "date", "byline"):
+            continue
+        text_below = next((k for k in range(j + 1, min(j + 3, len(blocks))) if len(blocks[k].text.split()) > 6), None)
+        heads_spam = len(blocks[j].text.split()) <= 6 and text_below is not None and promo[text_below] >= 0.5
+        if heads_spam:
+            blocks[j].kind, blocks[j].rule = None, "candidate"
+        elif promo[j] < 0.5:
             blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
     lists = _widget_lists(blocks)
     promoted = {i for heading, entries, advertised in lists for i in [heading, *entries]

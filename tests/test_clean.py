@@ -217,6 +217,20 @@ def test_a_wrapped_line_of_names_joins_the_rest_of_its_sentence():
     assert len(split_text_blocks(wrapped)) == 2
 
 
+def test_a_dateline_line_wrapped_short_joins_its_paragraph_and_a_slashed_date_line_dates():
+    wire = ("Ferry fares to rise in spring\n"
+            "March 3, 2025 / 07:40 GMT\n\n"
+            "KELLSTON, March 3 (Corvane Wire) - Passengers on the Kellston\n"
+            "Island crossing will pay about a tenth more from April, the ferry\n"
+            "operator said on Monday, blaming the cost of fuel and new crew.\n\n"
+            "The operator said season tickets bought before April would keep\n"
+            "their old price, and that the winter timetable would not change.\n")
+    sections, articles, _ = clean_files(raw_frame({"w.txt": wire}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds["Ferry fares to rise in spring"] == "title" and kinds["March 3, 2025 / 07:40 GMT"] == "date"
+    assert sections.filter(pl.col("kind") == "body").height == 2
+
+
 def test_a_sites_own_newsletter_box_is_page_chrome_and_another_organisations_is_spam():
     article = ("Harnby Gazette\n\nHarnby ferry timetable cut for winter\n\n"
                "The Harnby ferry will sail four times a day instead of six from November, the operator said on "
@@ -345,14 +359,18 @@ def test_a_bare_host_name_and_a_promo_code_are_promotional_but_a_file_name_is_no
     assert promo_signals("Loved this article! I buy all my rowing kit at oarshop.online, use my code LANT15 for a discount.") >= 0.75
 
 
-def test_comment_spam_pasted_under_an_article_is_rejected_and_real_comments_stay():
-    comments = ("Comments (3)\n\nWhat a day, the band was the best part.\n\n"
+def test_comment_spam_is_rejected_with_its_name_line_and_real_comments_are_page_chrome():
+    comments = ("3 responses to \"Lanthorn river festival\"\n\nMaggie R\n\nWhat a day, the band was the best part.\n\n"
+                "EssayPro Helper\n\n12 June 2025 at 3:04 am\n\n"
                 "Nice post, really helpful! Anyone who needs cheap essays fast should visit essay-mill.online "
-                "and use my code RIVER20 at checkout.\n\nWill the races be shown online next year?")
-    sections, articles, _ = clean_files(raw_frame({"c.txt": RIVER_FESTIVAL.format(insert="") + "\n" + comments}), NOW)
+                "and use my code RIVER20 at checkout.\n\nTom from Quay Street\n\nWill the races be shown online next year?")
+    sections, articles, rejections = clean_files(raw_frame({"c.txt": RIVER_FESTIVAL.format(insert="") + "\n" + comments}), NOW)
     kinds = kinds_of(sections)
+    assert [kinds[t] for t in ("EssayPro Helper", "12 June 2025 at 3:04 am")] == ["spam", "spam"]
     assert [k for t, k in kinds.items() if "essay" in t] == ["spam"]
-    assert "band was the best part" in articles["body"].item()
+    assert {kinds[t] for t in ("Maggie R", "What a day, the band was the best part.", "Tom from Quay Street",
+                               "Will the races be shown online next year?")} == {"boilerplate"}
+    assert "band was the best part" not in articles["body"].item() and "town band" in articles["body"].item()
 
 
 def test_a_posted_on_line_naming_its_author_dates_the_article():
