@@ -263,7 +263,7 @@ def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:
     if DATELINE_LEAD.match(line):  # a dateline opens a paragraph's first sentence
         return not line.endswith(TERMINAL)
     words = _words(line)
-    if not DATELINE_LEAD.match(line) and words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
+    if words and sum(1 for w in words if w[0].isupper()) / len(words) > 0.6:
         return False
     return not line.endswith(TERMINAL) and len(line) + 1 + len(nxt.split()[0]) > width and len(line) >= width - 20
 
@@ -469,6 +469,10 @@ def proper_names(text: str) -> set[str]:
     return names
 
 
+def has_contact(text: str) -> bool:
+    return bool(PHONE.search(text) or CALL_TO_ACTION.search(text) or PRICE.search(text))
+
+
 def promo_signals(text: str, article_words: frozenset[str] = frozenset()) -> float:
     """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
     1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
@@ -596,9 +600,11 @@ def classify(doc: Document) -> None:
         for i in card:
             unit_text[i] = joined
     evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
+    # then again, for blocks with contact details that name only what the plainer paragraphs name
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
-    evidence = [promo_signals(unit_text[i], article_words) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
+    evidence = [promo_signals(unit_text[i], article_words) if e and has_contact(unit_text[i])
+                and (names := proper_names(unit_text[i])) and names <= article_words else e for i, e in enumerate(evidence)]
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
@@ -620,9 +626,9 @@ def classify(doc: Document) -> None:
             blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
     # under a comments heading after the article, each entry is a reader comment, unless it advertises (with the
     # name and time lines above a spam comment); the section ends at a widget list's heading (a sponsored list)
-    heading = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and any(
+    comments_at = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and any(
         c.kind is None and len(c.text.split()) >= 8 for c in blocks[:i])), None)
-    for j in range(heading + 1, len(blocks)) if heading is not None else ():
+    for j in range(comments_at + 1, len(blocks)) if comments_at is not None else ():
         if LIST_HEADING.match(blocks[j].text):
             break
         if blocks[j].kind not in (None, "date", "byline"):
