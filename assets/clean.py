@@ -469,19 +469,19 @@ def proper_names(text: str) -> set[str]:
     return names
 
 
-def has_contact(text: str) -> bool:
-    return bool(PHONE.search(text) or CALL_TO_ACTION.search(text) or PRICE.search(text))
+def contact_hits(text: str) -> float:
+    """Phones, calls to action and prices: the part of the promotional evidence that reporting also carries."""
+    return 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
 
 
-def promo_signals(text: str, article_words: frozenset[str] = frozenset()) -> float:
+def promo_signals(text: str, names_in_article: bool = False) -> float:
     """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
     1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
     (keyword-stuffed ad copy) marks a block as spam on its own, however on-topic its words.
-    `article_words` are the words of the article's plain paragraphs: a block whose every name is among them
-    gives the contact details of someone the article is about (the recall line of the retailer it reports on)."""
-    contact = 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
-    names = proper_names(text) if article_words else set()
-    if (PUBLIC_SERVICE.search(text) or names and names <= article_words) and not READER_ADDRESS.search(text):
+    `names_in_article`: every name in the block is one the article's plain paragraphs give, so its contact
+    details are those of someone the article is about (the recall line of the retailer it reports on)."""
+    contact = contact_hits(text)
+    if (PUBLIC_SERVICE.search(text) or names_in_article) and not READER_ADDRESS.search(text):
         contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
     if ATTRIBUTED_QUOTE.match(text):
         contact /= 2  # a police officer's appeal in her own words
@@ -603,7 +603,7 @@ def classify(doc: Document) -> None:
     # then again, for blocks with contact details that name only what the plainer paragraphs name
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
-    evidence = [promo_signals(unit_text[i], article_words) if e and has_contact(unit_text[i])
+    evidence = [promo_signals(unit_text[i], names_in_article=True) if e and contact_hits(unit_text[i])
                 and (names := proper_names(unit_text[i])) and names <= article_words else e for i, e in enumerate(evidence)]
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
