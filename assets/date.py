@@ -40,6 +40,9 @@ FUTURE_CUE = re.compile(
 )
 # words that make the one date they precede a limit, not an event ("by 2030", "until March 2024")
 FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
+# a named month or day after "for" is what something is meant for ("a school place for September 2026");
+# a bare year after it usually names a past period ("profits for 2023"), so a bare year stays evidence
+FOR_TARGET = re.compile(r"\bfor\s+(?:the\s+)?$", re.I)
 
 DATED_SCHEMA_EXTRA = {
     "declared_date": pl.Date,
@@ -109,25 +112,26 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
         if FUTURE_CUE.search(sentence):
             continue
         taken: list[tuple[int, int]] = []
-        limited = lambda m: FUTURE_LIMIT.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
+        # a date after "until"/"by" is a limit; a named month after "for" is a target: neither is an event,
+        # and the month or year inside it is not one either
+        limited = lambda m, words=FUTURE_LIMIT: words.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
         for m in FULL_DATE.finditer(sentence):
-            if limited(m):
+            taken.append(m.span())
+            if limited(m) or limited(m, FOR_TARGET):
                 continue
             try:
-                d = parse_declared(m.group(0))
+                events.append((parse_declared(m.group(0)), "day", m.group(0)))
             except DateParseError:
                 continue
-            events.append((d, "day", m.group(0)))
-            taken.append(m.span())
         for m in MONTH_YEAR.finditer(sentence):
-            if any(a <= m.start() < b for a, b in taken) or limited(m):
+            if any(a <= m.start() < b for a, b in taken):
                 continue
-            events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
             taken.append(m.span())
+            if not (limited(m) or limited(m, FOR_TARGET)):
+                events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
         for m in YEAR.finditer(sentence):
-            if any(a <= m.start() < b for a, b in taken) or limited(m):
-                continue
-            events.append((date(int(m[1]), 1, 1), "year", m.group(0)))
+            if not (any(a <= m.start() < b for a, b in taken) or limited(m)):
+                events.append((date(int(m[1]), 1, 1), "year", m.group(0)))
     return [e for e in events if e[0] <= now]
 
 

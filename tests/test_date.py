@@ -39,6 +39,13 @@ def test_future_tense_years_are_not_past_events():
     assert found == {(2019, "year"), (2023, "month")}
 
 
+def test_dates_something_is_for_or_runs_until_are_not_past_events():
+    body = ("Parents may now apply for a place for September 2026. The old bridge stays shut until 3 March 2026. "
+            "Profits for 2024 rose by a tenth. The hall reopened on 12 May 2025.")
+    found = {(d, precision) for d, precision, _ in body_past_events(body, date(2026, 6, 1))}
+    assert found == {(date(2024, 1, 1), "year"), (date(2025, 5, 12), "day")}
+
+
 def _articles(**overrides) -> pl.DataFrame:
     row = {k: None for k in ARTICLE_SCHEMA} | {"article_id": "a1", "file_id": "f1", "file_name": "a.txt", "format": "txt",
                                                "date_lines": []}
