@@ -421,10 +421,13 @@ def is_chrome(text: str) -> bool:
 
 
 TRAILING_AUTHOR = re.compile(r"\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$")  # "Posted on 4 May 2024 by Jo Bell"
+# "Posted by Jo Bell on 4 May 2024", "By Jo Bell | 4 May 2024"
+LEADING_AUTHOR = re.compile(r"^(?:(?i:posted|written|published)\s+)?(?i:by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+                            r"\s*(?:\son\s|[|,·•—–-])\s*")
 
 
 def is_date_line(text: str) -> bool:
-    rest = TRAILING_AUTHOR.sub("", DATE_LABEL.sub("", text.strip()))
+    rest = TRAILING_AUTHOR.sub("", DATE_LABEL.sub("", LEADING_AUTHOR.sub("", text.strip())))
     return bool(rest) and len(rest.split()) <= 9 and bool(DATE_LINE.match(rest) or DATE_SHAPED.match(rest))
 
 

@@ -67,4 +67,5 @@ DATE_PATTERN = (
 
 # "Published:", "date", "Updated" and the like before a date on a header line
 DATE_LABEL = re.compile(
-    r"^(?:date|dated|(?:first |originally )?published|publication date|(?:last )?updated|posted|on)(?:\s+on)?\s*[:\-–]?\s*", re.I)
+    r"^(?:date(?: of publication)?|dated|(?:first |originally )?published|publication date|(?:last )?updated|posted|on)"
+    r"(?:\s+on)?\s*[:\-–]?\s*", re.I)

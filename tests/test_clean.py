@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timezone
 
 import polars as pl
+import pytest
 
 from assets.clean import clean_files, decode_bytes, split_text_blocks
 from assets.stage import RAW_FILES_SCHEMA
@@ -373,10 +374,13 @@ def test_comment_spam_is_rejected_with_its_name_line_and_real_comments_are_page_
     assert "band was the best part" not in articles["body"].item() and "town band" in articles["body"].item()
 
 
-def test_a_posted_on_line_naming_its_author_dates_the_article():
-    text = "Lanthorn quay reopens\n\nPosted on 4 September 2024 by Ruth Ambler\n\n" + RIVER_FESTIVAL.format(insert="")
+@pytest.mark.parametrize("line", ["Posted on 4 September 2024 by Ruth Ambler", "Posted by Ruth Ambler on Wednesday 4 September 2024",
+                                  "By Ruth Ambler | 4 Sep 2024", "Date of publication: 04/09/2024"])
+def test_a_date_line_naming_its_author_or_labelled_dates_the_article(line):
+    text = f"Lanthorn quay reopens\n\n{line}\n\n" + RIVER_FESTIVAL.format(insert="")
     sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
-    assert kinds_of(sections)["Posted on 4 September 2024 by Ruth Ambler"] == "date"
+    assert kinds_of(sections)[line] == "date"
+    assert articles["date_lines"].item().to_list() == [line]
     assert "Ruth Ambler" not in articles["body"].item()
 
 

@@ -28,7 +28,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     assert tune["spam_precision"] >= 0.92 and tune["spam_recall"] >= 0.94
     assert tune["body_lines_lost"] <= 0.011
     assert tune["mis_dated_precision"] >= 0.98 and tune["mis_dated_recall"] >= 0.98
-    assert tune["declared_date_accuracy"] >= 0.98
+    assert tune["declared_date_accuracy"] >= 0.99
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
