@@ -75,6 +75,10 @@ CHROME_PHRASES = {
     "most read", "most popular", "latest news", "you may also like", "recommended", "next article",
     "previous article", "close", "cookie settings", "accept cookies", "privacy policy", "terms of use",
 }
+# the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
+SHARE_BAR_WORDS = frozenset(
+    "share tweet print email mail copy link save send to a friend on via this article story page facebook twitter x "
+    "whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
     r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related\s*:|listen to this (?:article|story)\b|"
@@ -86,7 +90,8 @@ COMMENTS_HEADING = re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+(?:comments?|
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
 COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
 # an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
-NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|in your inbox|weekly email|daily email)\b", re.I)
+NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
+                               r"email alerts?|enter your email)\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
@@ -181,7 +186,7 @@ READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|recommended(?: for you| reading| stories)?|around the web|"
-    r"more (?:from|on) (?:the web|our partners)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
+    r"more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
     r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40})\s*:?$", re.I)
 ADVERTISING_HEADING = re.compile(r"around the web|partner|promoted|sponsored", re.I)
@@ -413,6 +418,9 @@ def _words(text: str) -> list[str]:
 
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
+        return True
+    words = re.findall(r"[a-z]+", text.lower())
+    if 0 < len(words) <= 8 and set(words) <= SHARE_BAR_WORDS and not text.rstrip().endswith((".", "!", "?")):
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text):
         return True
@@ -771,10 +779,14 @@ def _cards(blocks: list[Block]) -> list[list[int]]:
     a listing, a sign-off. (Text without blank lines has no runs, so no cards.)"""
     cards = []
     for run, group in itertools.groupby(range(len(blocks)), key=lambda i: blocks[i].run):
-        members = [i for i in group if blocks[i].kind is None]
-        if (run is not None and len(members) >= 2 and members[-1] - members[0] == len(members) - 1
-                and all(len(blocks[i].text.split()) <= CARD_LINE_MAX_WORDS for i in members)):
-            cards.append(members)
+        group = list(group)
+        # a list heading inside the run starts a card of its own ("Partner content" then "More local sport")
+        starts = [0] + [k for k, i in enumerate(group) if k and LIST_HEADING.match(blocks[i].text)] + [len(group)]
+        for a, b in zip(starts, starts[1:]):
+            members = [i for i in group[a:b] if blocks[i].kind is None]
+            if (run is not None and len(members) >= 2 and members[-1] - members[0] == len(members) - 1
+                    and all(len(blocks[i].text.split()) <= CARD_LINE_MAX_WORDS for i in members)):
+                cards.append(members)
     return cards
 
 

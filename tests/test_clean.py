@@ -468,3 +468,16 @@ def test_a_rejected_section_keeps_the_rule_that_scored_it():
     spam = sections.filter(pl.col("kind") == "spam")
     assert spam.height == rejections.height == 2
     assert dict(spam.select("text", "rule").iter_rows())["Best Price Guarantee On Garden Furniture Sets"] == "promotional_outside_article"
+
+
+def test_share_bars_and_the_sites_own_lists_below_an_advert_are_page_chrome_not_spam():
+    advert = "Lonely this winter? Thousands of singles near Lanthorn are chatting now - join free at meetnearby.test today!"
+    tail = ("Facebook  X  WhatsApp  Copy link\n\n"
+            "Partner content\nThe £2 gadget that halves your heating bill\nDoctors stunned by one simple trick\n"
+            "More local sport\nLanthorn Rowing Club opens its new boathouse\nQuay bowls clubs agree to merge\n\n"
+            "Get the Lanthorn Post weekly sport roundup straight to your inbox\n\n© 2025 Lanthorn Post\n")
+    sections, _, _ = clean_files(raw_frame({"c.txt": RIVER_FESTIVAL.format(insert="") + "\n" + advert + "\n\n" + tail}), NOW)
+    kind_of = lambda words: next(k for t, k in kinds_of(sections).items() if words in t)  # noqa: E731
+    assert kind_of("singles near Lanthorn") == kind_of("£2 gadget") == kind_of("Doctors stunned") == "spam"
+    assert kind_of("WhatsApp") == kind_of("sport roundup") == "boilerplate"
+    assert kind_of("new boathouse") != "spam" and kind_of("bowls clubs") != "spam"
