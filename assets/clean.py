@@ -468,7 +468,8 @@ def structural_kind(text: str) -> tuple[str | None, str]:
 
 
 def content_words(text: str) -> set[str]:
-    return {w.lower().strip("'’") for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2}
+    """Lower-cased words that carry meaning, a possessive's "'s" dropped ("the council's" says "council")."""
+    return {re.sub(r"['’]s?$", "", w.lower()) for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2}
 
 
 def proper_names(text: str) -> set[str]:

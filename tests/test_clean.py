@@ -240,8 +240,10 @@ def test_a_sites_own_newsletter_box_is_page_chrome_and_another_organisations_is_
                "mainland, and the community council has asked for a meeting with the operator next week.\n\n"
                "{insert}\n\n© 2025 Harnby Gazette. All rights reserved.\n")
     own = "Get the Harnby Gazette morning briefing in your inbox - sign up"
+    own_possessive = "Get the Gazette's morning briefing in your inbox - sign up"
     other = "Get the Coastal Anglers Weekly in your inbox every Friday - sign up at anglersweekly.example"
     assert kinds_of(clean_files(raw_frame({"a.txt": article.format(insert=own)}), NOW)[0])[own] == "boilerplate"
+    assert kinds_of(clean_files(raw_frame({"c.txt": article.format(insert=own_possessive)}), NOW)[0])[own_possessive] == "boilerplate"
     assert kinds_of(clean_files(raw_frame({"b.txt": article.format(insert=other)}), NOW)[0])[other] == "spam"
 
 
