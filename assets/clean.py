@@ -250,11 +250,13 @@ WRAP_MIN, WRAP_MAX = 40, 100  # widths at which wire copy and mail are wrapped
 
 def _wrap_width(lines: list[str]) -> int | None:
     """The width a text was wrapped at: the line length with most lines just under it (a wrapped paragraph's
-    lines fill to within a word of the width), when at least two lines are there."""
+    lines fill to within a word of the width), when at least two lines are there and few run past it (a web
+    page's paragraphs are single long lines, and the headlines in its lists are not wrapped text)."""
     widths = [len(s) for s in lines if WRAP_MIN <= len(s) <= WRAP_MAX]
     near = {w: sum(1 for v in widths if w - 20 <= v <= w) for w in set(widths)}
     width = max(near, key=lambda w: (near[w], w), default=None)
-    return width if width and near[width] >= 2 else None
+    past = sum(1 for s in lines if width and len(s) > width)
+    return width if width and near[width] >= max(2, 2 * past) else None
 
 
 def _continues_wrapped_line(line: str, nxt: str, width: int) -> bool:

@@ -483,3 +483,10 @@ def test_share_bars_and_the_sites_own_lists_below_an_advert_are_page_chrome_not_
     assert kind_of("singles near Lanthorn") == kind_of("£2 gadget") == kind_of("Doctors stunned") == "spam"
     assert kind_of("WhatsApp") == kind_of("sport roundup") == "boilerplate"
     assert kind_of("new boathouse") != "spam" and kind_of("bowls clubs") != "spam"
+
+
+def test_a_web_pages_list_of_headlines_is_not_joined_as_if_hard_wrapped():
+    headlines = ["Lanthorn Rowing Club names its new head coach today", "County cricket: Millbank seal promotion on final day",
+                 "Harbour Wanderers sign a striker from across the river"]
+    text = ARTICLE.replace("Share this story", "Most read in Sport\n" + "\n".join(headlines))
+    assert set(headlines) <= set(split_text_blocks(text))
