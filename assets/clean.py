@@ -74,6 +74,7 @@ CHROME_PHRASES = {
     "sponsored", "subscribe", "sign up", "sign in", "log in", "newsletter", "follow us", "trending",
     "most read", "most popular", "latest news", "you may also like", "recommended", "next article",
     "previous article", "close", "cookie settings", "accept cookies", "privacy policy", "terms of use",
+    "enter your email", "enter your email address",
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
@@ -188,7 +189,8 @@ LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|recommended(?: for you| reading| stories)?|around the web|"
     r"more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
     r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
-    r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40})\s*:?$", re.I)
+    r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
+    r"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{1,30})?)\s*:?$", re.I)
 ADVERTISING_HEADING = re.compile(r"around the web|partner|promoted|sponsored", re.I)
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
@@ -606,6 +608,9 @@ def classify(doc: Document) -> None:
         if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
                 and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
                 and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
+            b.kind, b.rule = "boilerplate", "own_newsletter"
+    for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
+        if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     # a card of short lines (a contact block, a listing) is judged on its lines together
     unit_text = [b.text for b in blocks]
