@@ -723,7 +723,7 @@ def classify(doc: Document) -> None:
         b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
         if (first_body is not None and candidates[pos] > first_body and candidates[pos + 1] == candidates[pos] + 1
                 and b.scores["promo_score"] >= PROMO_SOME
-                and (b.scores["offtopic_score"] > 0 or b.scores["promo_score"] >= 0.5) and not REPORTED_SPEECH.search(b.text)
+                and b.scores["offtopic_score"] > 0 and not REPORTED_SPEECH.search(b.text)
                 and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "opens_next_block"

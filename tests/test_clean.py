@@ -492,3 +492,12 @@ def test_a_web_pages_list_of_headlines_is_not_joined_as_if_hard_wrapped():
                  "Harbour Wanderers sign a striker from across the river"]
     text = ARTICLE.replace("Share this story", "Most read in Sport\n" + "\n".join(headlines))
     assert set(headlines) <= set(split_text_blocks(text))
+
+
+def test_an_on_topic_paragraph_with_prices_right_above_an_advert_is_not_its_pitch():
+    lessons = ("After the festival the rowing clubs on the river run lessons for beginners from the old quay, at £40 for "
+               "six Saturday sessions; places can be booked at lanthornrowing.test or by calling 01632 960 412.")
+    advert = "Bet on the regatta! New customers at RiverOdds get £30 in free bets - sign up today at riverodds.test."
+    text = RIVER_FESTIVAL.format(insert=f"{lessons}\n\n{advert}")
+    kinds = kinds_of(clean_files(raw_frame({"v.txt": text}), NOW)[0])
+    assert kinds[lessons] == "body" and kinds[advert] == "spam"
