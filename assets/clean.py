@@ -179,7 +179,9 @@ COMMERCIAL = re.compile(
 )
 PUBLIC_SERVICE = re.compile(
     r"\b(?:council|police|hospital|nhs|school|library|museum|club|charity|trust|authority|ministry|department|"
-    r"agency|university|college|parks?|helpline|emergency services)\b", re.I)
+    r"agency|university|college|parks?|helpline|emergency services|"
+    r"(?:residents|households|owners|tenants|passengers|patients|parents|families|victims|anyone|customers)"
+    r" (?:who|can|should|are advised|must|affected))\b", re.I)
 # a quotation and who said it: '"Anyone who saw the car should call us on ...," she said.'
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)

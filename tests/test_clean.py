@@ -337,6 +337,15 @@ def test_a_public_service_contact_is_reported_not_sold():
     assert rejections.height == 0
 
 
+def test_contact_details_told_to_the_people_a_story_concerns_are_reported_not_sold():
+    from assets.clean import promo_signals
+
+    recall = ("Customers who cannot take the heater back to a shop can arrange a free collection by calling 0808 555 0342, "
+              "open 8am to 8pm, or by filling in the form at glowbright.test/recall.")
+    advert = "Cold snap coming? Get a Glowbright oil heater for just £49 - call 0808 555 0342 or order at glowbright.test today."
+    assert promo_signals(recall) <= 0.5 < 1.0 <= promo_signals(advert)
+
+
 def test_an_appeal_in_someones_own_words_is_not_spam_even_off_the_leads_topic():
     appeal = ("\"Anyone who lost a wallet or a phone near the bandstand should ring our property desk on 0300 555 0199, "
               "or drop in to the harbour office before Friday,\" said Sergeant Ada Pellow.")
