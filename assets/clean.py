@@ -614,10 +614,11 @@ def classify(doc: Document) -> None:
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
-    # a card of short lines (a contact block, a listing) is judged on its lines together
-    unit_text = [b.text for b in blocks]
+    # a card of short lines (a contact block, a listing) is judged on its lines together; the site's own
+    # addresses ("send your reports to sport@thegazette.test") are not somebody's advert
+    unit_text = [_without_own_addresses(b.text, site) for b in blocks]
     for card in _cards(blocks):
-        joined = " ".join(blocks[i].text for i in card)
+        joined = " ".join(unit_text[i] for i in card)
         for i in card:
             unit_text[i] = joined
     evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
@@ -782,6 +783,17 @@ def _site_words(blocks: list[Block]) -> set[str]:
     if blocks and blocks[0].kind is None and len(blocks[0].text.split()) <= 5:
         words |= content_words(blocks[0].text)
     return words
+
+
+def _without_own_addresses(text: str, site: set[str]) -> str:
+    """The text without links and emails on the site's own domain (one made of the words of its name)."""
+    def own(m: re.Match) -> bool:
+        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).rsplit("@", 1)[-1].lower())
+        name = re.sub(r"[^a-z]", "", host.split(".", 1)[0])
+        return name in site or sum(1 for w in site if len(w) >= 4 and w in name) >= 2
+    if not site:
+        return text
+    return EMAIL.sub(lambda m: "" if own(m) else m.group(0), URL.sub(lambda m: "" if own(m) else m.group(0), text))
 
 
 def _cards(blocks: list[Block]) -> list[list[int]]:
