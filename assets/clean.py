@@ -187,13 +187,16 @@ ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
+# a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
+ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? of the (?:week|day|month)"
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|recommended(?: for you| reading| stories)?|around the web|"
     r"more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
     r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
-    r"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{1,30})?)\s*:?$", re.I)
-ADVERTISING_HEADING = re.compile(r"around the web|partner|promoted|sponsored", re.I)
+    rf"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{{1,30}})?|{ADVERT_SLOT})\s*:?$", re.I)
+ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
+ADVERTISING_HEADING = re.compile(rf"around the web|partner|promoted|sponsored|{ADVERT_SLOT}", re.I)
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
@@ -506,6 +509,7 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     hits = (
         len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + contact
         + 3 * len(WIRE_TAG.findall(text)) + text.count("!") + 2 * len(SCAM.findall(text))
+        + (4 if ADVERT_SLOT_OPENING.match(text) else 0)
     )
     segments = [p for p in LIST_SEPARATOR.split(text) if p.strip()]
     if len(segments) >= 3 and all(len(p.split()) <= 7 for p in segments):  # a link list

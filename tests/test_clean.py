@@ -519,3 +519,11 @@ def test_the_sites_own_address_in_the_last_paragraph_is_not_an_advert():
     page = RIVER_FESTIVAL.format(insert="") + "\n{insert}\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"o.txt": page.format(insert=own), "p.txt": page.format(insert=other)}), NOW)[0])
     assert kinds[own] == "body" and kinds[other] == "spam"
+
+
+def test_a_property_of_the_week_slot_is_an_advert_even_in_the_storys_town():
+    slot = ("PROPERTY OF THE WEEK\nRiverside cottage, Quay Lane, Lanthorn - guide price £310,000\n"
+            "Two bedrooms, river views, moorings. Viewings with Bell & Quayle, Lanthorn.")
+    kinds = kinds_of(clean_files(raw_frame({"w.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
+    assert {kinds[line] for line in slot.splitlines()} == {"spam"}
+    assert kinds["The organisers said next year's festival would add a second day of races."] == "body"

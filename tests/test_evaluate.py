@@ -38,7 +38,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.93
     assert test["declared_date_accuracy"] >= 0.98
     assert test["body_lines_lost"] <= 0.013
-    assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.84
+    assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.85
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
