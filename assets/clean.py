@@ -434,7 +434,9 @@ def is_chrome(text: str) -> bool:
     if len(text.split()) <= 8 and COPYRIGHT.search(text):
         return True
     parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
-    return len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
+    # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list)
+    return (len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
+            and sum(1 for p in parts if COMMERCIAL.search(p)) < 2)
 
 
 TRAILING_AUTHOR = re.compile(r"\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$")  # "Posted on 4 May 2024 by Jo Bell"

@@ -527,3 +527,10 @@ def test_a_property_of_the_week_slot_is_an_advert_even_in_the_storys_town():
     kinds = kinds_of(clean_files(raw_frame({"w.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
     assert {kinds[line] for line in slot.splitlines()} == {"spam"}
     assert kinds["The organisers said next year's festival would add a second day of races."] == "body"
+
+
+def test_a_link_list_that_sells_is_spam_though_it_looks_like_a_menu():
+    links = "cheap flights Lanthorn | fast loans online | best VPN deals | dentist Lanthorn"
+    kinds = kinds_of(clean_files(raw_frame({"x.txt": RIVER_FESTIVAL.format(insert=links)}), NOW)[0])
+    assert kinds[links] == "spam"
+    assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
