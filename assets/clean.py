@@ -66,7 +66,7 @@ ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which 
 # learned promotional evidence (`make lexicon`); weight, margin and shrinkage by 5-fold cross-validation on the tune split
 LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
 LEXICAL_WEIGHT = 10.0     # promo hits per unit of mean log-odds above the margin
-LEXICAL_MARGIN = 0.25
+LEXICAL_MARGIN = 0.15
 LEXICAL_PRIOR_TOKENS = 4  # shrinks the mean of a short line towards neutral
 
 CHROME_PHRASES = {
