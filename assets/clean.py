@@ -193,7 +193,7 @@ READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? of the (?:week|day|month)"
 LIST_HEADING = re.compile(
-    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|recommended(?: for you| reading| stories)?|around the web|"
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|around the web|"
     r"more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
     r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
@@ -754,6 +754,8 @@ def classify(doc: Document) -> None:
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)
     _headlines_take_next_score(blocks, candidates, first_body)
+    # (a widget list is judged as one, below: its heading and entries do not continue what comes before)
+    listed = {i for heading, entries, _ in lists for i in [heading, *entries]}
     # a short, promotional or off-topic block right after a higher-scoring one continues it (a release's
     # "Media contact:", a scam letter's sign-off, the second half of a newsletter footer, the odds under a betting
     # offer); a page element in between, such as a comments heading, ends the insertion
@@ -764,7 +766,7 @@ def classify(doc: Document) -> None:
         continues = b.scores["promo_score"] >= 0.5 and not reported or unrelated and (
             b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8)
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
-                and prev.scores["spam_score"] > b.scores["spam_score"]):
+                and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
     # paragraphs between two spam blocks, none of them on the lead's topic, are the middle of the same

@@ -534,3 +534,14 @@ def test_a_link_list_that_sells_is_spam_though_it_looks_like_a_menu():
     kinds = kinds_of(clean_files(raw_frame({"x.txt": RIVER_FESTIVAL.format(insert=links)}), NOW)[0])
     assert kinds[links] == "spam"
     assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
+
+
+def test_a_list_of_the_sites_stories_after_a_pasted_scam_does_not_continue_it():
+    scam = ("Dear Customer, your Lanthorn Parcel Post delivery could not be completed due to an unpaid fee of £1.99. "
+            "Confirm your details within 24 hours at lpp-redelivery.test or your parcel will be returned.")
+    tail = "You might be interested in\nBakery wins county pie award\nBus fares to rise in spring\n"
+    rules = "Every comment is read by our team before it appears, so please keep yours civil and on topic."
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + scam + "\n\n" + tail + "\n" + rules + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"y.txt": text}), NOW)[0])
+    assert kinds[scam] == "spam"
+    assert {kinds[line] for line in tail.splitlines()} <= {"body", "boilerplate"}
