@@ -128,8 +128,11 @@ DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$
 # "OSLO -", "PORTHENNA, England, Nov. 18, 2025 (Agency) -": a place in capitals, regions, a date, the agency
 DATELINE_LEAD = re.compile(
     rf"^((?:[A-Z][A-Z'’.-]{{2,}}(?:\s+[A-Z][A-Z'’.-]{{1,}})*)(?:,\s+(?!(?i:{MONTHS})\.?\s+\d)[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-z]+)?){{0,2}}"
-    rf"(?:,?\s+(?i:{MONTHS})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?)?(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
+    rf"(?:,?\s+(?:(?i:{MONTHS})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{MONTHS})\.?(?:\s+\d{{4}})?))?"
+    rf"(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
 )
+# a dateline line of its own with a full date: "SANTA LUZIA, 12 August 2025 (Lusopress)"
+DATED_DATELINE = re.compile(r"^[A-Z][A-Z'’. -]{2,},\s+(.{8,40}?)(?:\s*\([A-Za-z .]+\))?\s*[-–—:]?$")
 URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?"
                  r"|(?-i:\b[a-z0-9][a-z0-9-]*[a-z0-9](?:\.[a-z0-9-]+)*\.(?!(?:pdf|docx?|xlsx?|csv|jpe?g|png|gif|txt|html?|zip)\b)"
                  r"[a-z]{2,6}\b(?![.\w])(?:/\S*)?)", re.I)  # any lower-case host name, not a file name
@@ -442,7 +445,8 @@ def is_chrome(text: str) -> bool:
             and sum(1 for p in parts if COMMERCIAL.search(p)) < 2)
 
 
-TRAILING_AUTHOR = re.compile(r"\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$")  # "Posted on 4 May 2024 by Jo Bell"
+# "Posted on 4 May 2024 by Jo Bell", "January 21, 2026 · 6 min read"
+TRAILING_AUTHOR = re.compile(r"\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$|\s*[·•|,-]?\s*\d+\s*min(?:ute)?s?\s+read$")
 # "Posted by Jo Bell on 4 May 2024", "By Jo Bell | 4 May 2024"
 LEADING_AUTHOR = re.compile(r"^(?:(?i:posted|written|published)\s+)?(?i:by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
                             r"\s*(?:\son\s|[|,·•—–-])\s*")
@@ -476,7 +480,7 @@ def structural_kind(text: str) -> tuple[str | None, str]:
     if CREDIT.search(text) and words <= 25:
         return "credit", "credit_phrase"
     m = DATELINE_LEAD.match(text)
-    if m and m.end() >= len(text.rstrip(" -–—:")) - 1:
+    if m and m.end() >= len(text.rstrip(" -–—:")) - 1 or (m := DATED_DATELINE.match(text)) and is_date_line(m[1]):
         return "dateline", "dateline_only"
     return None, ""
 

@@ -68,4 +68,4 @@ DATE_PATTERN = (
 # "Published:", "date", "Updated" and the like before a date on a header line
 DATE_LABEL = re.compile(
     r"^(?:date(?: of publication)?|dated|(?:first |originally )?published|publication date|(?:last )?updated|posted|on)"
-    r"(?:\s+on)?\s*[:\-–]?\s*", re.I)
+    r"(?:\s+on)?\s*[:\-–]?\s*(?:the\s+)?", re.I)

@@ -25,7 +25,7 @@ URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 FULL_DATE = re.compile(DATE_PATTERN, re.I)
 MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
 YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
-SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)  # a paragraph break ends a sentence too (a heading, a list line)
 # a month named without a year after a preposition ("in October", "on March 3"): capitalised, so "may" the verb is not one
 MONTH_ALONE = re.compile(
     r"\b(?i:in|on|by|since|from|until|last|early|late|mid-|mid|of)\s+(%s)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?\b(?!,?\s+\d{4})"
@@ -38,6 +38,8 @@ FUTURE_CUE = re.compile(
     r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
     re.I,
 )
+# the facts line of an event listing ("Dates: Friday 23 to Sunday 25 August"): when it is on, not when it was
+EVENT_LISTING = re.compile(r"^\s*(?:dates?|when|times?|opening (?:hours|times))\s*:", re.I)
 # words that make the one date they precede a limit, not an event ("by 2030", "until March 2024")
 FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
 # a named month or day after "for" is what something is meant for ("a school place for September 2026");
@@ -109,7 +111,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
     """
     events: list[tuple[date, str, str]] = []
     for sentence in SENTENCE.findall(body):
-        if FUTURE_CUE.search(sentence):
+        if FUTURE_CUE.search(sentence) or EVENT_LISTING.match(sentence):
             continue
         taken: list[tuple[int, int]] = []
         # a date after "until"/"by" is a limit; a named month after "for" is a target: neither is an event,

@@ -386,7 +386,8 @@ def test_comment_spam_is_rejected_with_its_name_line_and_real_comments_are_page_
 
 
 @pytest.mark.parametrize("line", ["Posted on 4 September 2024 by Ruth Ambler", "Posted by Ruth Ambler on Wednesday 4 September 2024",
-                                  "By Ruth Ambler | 4 Sep 2024", "Date of publication: 04/09/2024"])
+                                  "By Ruth Ambler | 4 Sep 2024", "Date of publication: 04/09/2024",
+                                  "Posted on the 4th of September, 2024 by Ruth Ambler", "September 4, 2024 · 6 min read"])
 def test_a_date_line_naming_its_author_or_labelled_dates_the_article(line):
     text = f"Lanthorn quay reopens\n\n{line}\n\n" + RIVER_FESTIVAL.format(insert="")
     sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
@@ -545,3 +546,10 @@ def test_a_list_of_the_sites_stories_after_a_pasted_scam_does_not_continue_it():
     kinds = kinds_of(clean_files(raw_frame({"y.txt": text}), NOW)[0])
     assert kinds[scam] == "spam"
     assert {kinds[line] for line in tail.splitlines()} <= {"body", "boilerplate"}
+
+
+def test_a_dateline_line_of_its_own_with_a_full_date_is_the_dateline():
+    line = "LANTHORN, 4 September 2024 (Rivernews)"
+    text = "Lanthorn quay reopens\n" + line + "\n\n" + RIVER_FESTIVAL.format(insert="")
+    sections, articles, _ = clean_files(raw_frame({"d.txt": text}), NOW)
+    assert kinds_of(sections)[line] == "dateline" and articles["dateline"].item() == line

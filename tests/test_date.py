@@ -39,6 +39,13 @@ def test_future_tense_years_are_not_past_events():
     assert found == {(2019, "year"), (2023, "month")}
 
 
+def test_an_event_listings_facts_lines_are_not_past_events():
+    body = ("The fair returns next month.\n\nThe basics\nDates: Friday 23 to Sunday 25 August 2024\n"
+            "Where: the old quay\n\nLast year's fair, on 19 August 2023, drew 4,000 people.")
+    found = {d for d, _, _ in body_past_events(body, date(2026, 6, 1))}
+    assert found == {date(2023, 8, 19)}
+
+
 def test_dates_something_is_for_or_runs_until_are_not_past_events():
     body = ("Parents may now apply for a place for September 2026. The old bridge stays shut until 3 March 2026. "
             "Profits for 2024 rose by a tenth. The hall reopened on 12 May 2025.")

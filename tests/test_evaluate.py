@@ -27,8 +27,8 @@ def test_tune_split_stays_at_its_measured_level(results):
     tune = results["eval/tune"]
     assert tune["spam_precision"] >= 0.94 and tune["spam_recall"] >= 0.955
     assert tune["body_lines_lost"] <= 0.005
-    assert tune["mis_dated_precision"] >= 0.98 and tune["mis_dated_recall"] >= 0.98
-    assert tune["declared_date_accuracy"] >= 0.98
+    assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.98
+    assert tune["declared_date_accuracy"] >= 0.99
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
@@ -36,7 +36,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     these floors are its measured level and catch a regression."""
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.88
-    assert test["declared_date_accuracy"] >= 0.94
+    assert test["declared_date_accuracy"] >= 0.95
     assert test["body_lines_lost"] <= 0.011
     assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.89
 
