@@ -38,6 +38,8 @@ FUTURE_CUE = re.compile(
     r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
     re.I,
 )
+CLAUSE_BREAK = re.compile(r"[,;]\s+(?!\d{4}\b)|\s+[–—-]\s+")  # not the comma of "April 22, 2025"
+SUBORDINATE = re.compile(r"(?:which|who|after|when|since|following|before|where|while|as|once)\b", re.I)
 # the facts line of an event listing ("Dates: Friday 23 to Sunday 25 August"): when it is on, not when it was
 EVENT_LISTING = re.compile(r"^\s*(?:dates?|when|times?|opening (?:hours|times))\s*:", re.I)
 # words that make the one date they precede a limit, not an event ("by 2030", "until March 2024")
@@ -103,6 +105,20 @@ def url_date(url: str | None) -> date | None:
         return None
 
 
+def _past_clauses(body: str) -> list[str]:
+    """The parts of the body's sentences that can report past events. A future cue ("will", "scheduled")
+    rules out its sentence, except for a clause set off by commas that opens with "which", "after", "when"
+    and the like: it speaks for itself ("The mill, which closed in March 2023, will be demolished")."""
+    clauses = []
+    for sentence in SENTENCE.findall(body):
+        if EVENT_LISTING.match(sentence):
+            continue
+        parts = CLAUSE_BREAK.split(sentence)
+        main_is_future = any(FUTURE_CUE.search(p) for p in parts if not SUBORDINATE.match(p))
+        clauses += [p for p in parts if not FUTURE_CUE.search(p) and (SUBORDINATE.match(p) or not main_is_future)]
+    return clauses
+
+
 def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
     """Dates the body reports as past: (lower bound of the event, precision, the words that say so).
 
@@ -110,9 +126,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
     is not evidence; neither is any date after `now`.
     """
     events: list[tuple[date, str, str]] = []
-    for sentence in SENTENCE.findall(body):
-        if FUTURE_CUE.search(sentence) or EVENT_LISTING.match(sentence):
-            continue
+    for sentence in _past_clauses(body):
         taken: list[tuple[int, int]] = []
         # a date after "until"/"by" is a limit; a named month after "for" is a target: neither is an event,
         # and the month or year inside it is not one either

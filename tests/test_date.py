@@ -39,6 +39,13 @@ def test_future_tense_years_are_not_past_events():
     assert found == {(2019, "year"), (2023, "month")}
 
 
+def test_a_clause_of_its_own_reports_the_past_inside_a_sentence_about_the_future():
+    body = ("The mill, which closed in March 2023, will be turned into flats. In May 2026, the council will vote again. "
+            "The new bridge will open, after a delay, in June 2026. Frost on April 22, 2025, the coldest since 1961, hit the crop.")
+    found = {(d, precision) for d, precision, _ in body_past_events(body, date(2026, 6, 1))}
+    assert found == {(date(2023, 3, 1), "month"), (date(2025, 4, 22), "day"), (date(1961, 1, 1), "year")}
+
+
 def test_an_event_listings_facts_lines_are_not_past_events():
     body = ("The fair returns next month.\n\nThe basics\nDates: Friday 23 to Sunday 25 August 2024\n"
             "Where: the old quay\n\nLast year's fair, on 19 August 2023, drew 4,000 people.")

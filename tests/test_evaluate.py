@@ -27,7 +27,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     tune = results["eval/tune"]
     assert tune["spam_precision"] >= 0.94 and tune["spam_recall"] >= 0.955
     assert tune["body_lines_lost"] <= 0.005
-    assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.98
+    assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
 
 
@@ -35,7 +35,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     """Spam and dates do not yet meet the targets on the held-out split (see README, "Accuracy"):
     these floors are its measured level and catch a regression."""
     test = results["eval/test (held out)"]
-    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.88
+    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.94
     assert test["declared_date_accuracy"] >= 0.95
     assert test["body_lines_lost"] <= 0.011
     assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.89
