@@ -192,13 +192,14 @@ PUBLIC_SERVICE = re.compile(
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
-# the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? of the (?:week|day|month)"
+# the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
-    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|around the web|"
-    r"more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)"
-    r"(?: stories| links| content| offers)?|trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|"
+    r"around the web|more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|"
+    r"from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)(?: stories| links| content| offers)?|"
+    r"trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
     rf"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{{1,30}})?|{ADVERT_SLOT})\s*:?$", re.I)
 ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
@@ -802,12 +803,13 @@ def _site_words(blocks: list[Block]) -> set[str]:
 
 def _without_own_addresses(text: str, site: set[str]) -> str:
     """The text without links and emails on the site's own domain (one made of the words of its name)."""
+    if not site:
+        return text
+
     def own(m: re.Match) -> bool:
         host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).rsplit("@", 1)[-1].lower())
         name = re.sub(r"[^a-z]", "", host.split(".", 1)[0])
         return name in site or sum(1 for w in site if len(w) >= 4 and w in name) >= 2
-    if not site:
-        return text
     return EMAIL.sub(lambda m: "" if own(m) else m.group(0), URL.sub(lambda m: "" if own(m) else m.group(0), text))
 
 
