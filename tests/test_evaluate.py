@@ -35,10 +35,10 @@ def test_held_out_split_stays_at_its_measured_level(results):
     """Spam and dates do not yet meet the targets on the held-out split (see README, "Accuracy"):
     these floors are its measured level and catch a regression."""
     test = results["eval/test (held out)"]
-    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.94
-    assert test["declared_date_accuracy"] >= 0.95
-    assert test["body_lines_lost"] <= 0.011
-    assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.89
+    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.95
+    assert test["declared_date_accuracy"] >= 0.93
+    assert test["body_lines_lost"] <= 0.01
+    assert test["spam_precision"] >= 0.90 and test["spam_recall"] >= 0.90
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
