@@ -488,7 +488,8 @@ def structural_kind(text: str) -> tuple[str | None, str]:
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning, a possessive's "'s" dropped ("the council's" says "council")."""
-    return {re.sub(r"['’]s?$", "", w.lower()) for w in _words(text) if w.lower() not in STOPWORDS and len(w) > 2}
+    words = (w.lower() for w in _words(text))
+    return {(w[:-2] if w.endswith(("'s", "’s")) else w).rstrip("'’") for w in words if w not in STOPWORDS and len(w) > 2}
 
 
 def proper_names(text: str) -> set[str]:
@@ -712,12 +713,13 @@ def classify(doc: Document) -> None:
     title_words = set().union(*(content_words(b.text) for b in blocks if b.kind == "title"))
     # the lead: the first paragraphs with no promotional signal, so spam pasted early does not define the topic
     lead_blocks = [i for i in candidates if len(blocks[i].text.split()) >= 8 and promo[i] < 0.25][:LEAD_BLOCKS + 1]
+    lead_words = {j: content_words(blocks[j].text) for j in lead_blocks}
     n = max(len(blocks) - 1, 1)
     lead_overlap: dict[int, float] = {}
     for i in candidates:
         b = blocks[i]
         words = content_words(unit_text[i])
-        lead = title_words.union(*(content_words(blocks[j].text) for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
+        lead = title_words.union(*(lead_words[j] for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap
         offtopic = max(0.0, 1 - overlap / ON_TOPIC_OVERLAP) if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0
