@@ -679,6 +679,15 @@ def classify(doc: Document) -> None:
     lists = _widget_lists(blocks)
     promoted = {i for heading, entries, advertised in lists for i in [heading, *entries]
                 if advertised or any(promo[j] >= PROMO_SOME for j in entries)}
+    # above the first paragraph, a short line that gives a full date is the date line, whatever else it names (an
+    # author, a section, a reading time: "Politics | Oct 1, 2023 | 5 min read", "Marcus Feld — Sep 28, 2026")
+    for b in blocks:
+        if b.kind is None and len(b.text.split()) >= 8 and not is_headline_like(b.text):
+            break
+        named = b.kind in (None, "byline") or b.rule == "chrome" and not RIGHTS.search(b.text)  # "Home / News / May 28, 2025"
+        if (named and len(b.text.split()) <= 16 and DATE_ANY.search(b.text)
+                and (not b.text.endswith((".", "!", "?")) or b.text.endswith(("a.m.", "p.m.")))):
+            b.kind, b.rule = "date", "date_in_header"
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
     # first; spam pasted above the article is passed over)
     if not any(b.kind == "title" for b in blocks):

@@ -17,10 +17,10 @@ MONTH_NUMBER = {name: i for i, names in enumerate(
     [(), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
      ("december", "dec")]) for name in names}
-ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+ISO = re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 MONTH_FIRST = re.compile(rf"({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
-DAY_FIRST = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}})", re.I)
-NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+DAY_FIRST = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+|[/-])(?:of\s+)?({MONTHS})\.?,?(?:\s+|[/-])(\d{{4}})", re.I)
+NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
 URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 FULL_DATE = re.compile(DATE_PATTERN, re.I)
 MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
@@ -75,14 +75,14 @@ def parse_declared(text: str) -> date:
     """Parse a declared date (header line or metadata value) or say why it is not a date."""
     s = re.sub(r"^(\d{1,2})\.\s(\d{1,2})\.\s(\d{4})", r"\1.\2.\3", DATE_LABEL.sub("", text.strip()).strip(" ."))
     try:
-        if m := ISO.match(s):
+        if m := ISO.search(s):
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := MONTH_FIRST.search(s):
             return date(int(m[3]), MONTH_NUMBER[m[1].lower()], int(m[2]))
         if m := DAY_FIRST.search(s):
             return date(int(m[3]), MONTH_NUMBER[m[2].lower()], int(m[1]))
-        if m := NUMERIC_DMY.match(s):
-            first, second, year = int(m[1]), int(m[2]), int(m[3])
+        if m := NUMERIC_DMY.search(s):
+            first, second, year = int(m[1]), int(m[3]), int(m[4])
             day, month = (first, second) if first > 12 else (second, first) if second > 12 else (first, second)
             return date(year, month, day)
     except ValueError as exc:

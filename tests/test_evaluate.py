@@ -35,8 +35,8 @@ def test_held_out_split_stays_at_its_measured_level(results):
     """Spam and dates do not yet meet the targets on the held-out split (see README, "Accuracy"):
     these floors are its measured level and catch a regression."""
     test = results["eval/test (held out)"]
-    assert test["mis_dated_precision"] >= 0.95 and test["mis_dated_recall"] >= 0.95
-    assert test["declared_date_accuracy"] >= 0.93
+    assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
+    assert test["declared_date_accuracy"] >= 0.98
     assert test["body_lines_lost"] <= 0.01
     assert test["spam_precision"] >= 0.90 and test["spam_recall"] >= 0.90
 
