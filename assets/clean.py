@@ -677,6 +677,8 @@ def classify(doc: Document) -> None:
         elif promo[j] < 0.5:
             blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
     lists = _widget_lists(blocks)
+    # a widget list is judged as one (below): its heading and entries do not continue or open what is around them
+    listed = {i for heading, entries, _ in lists for i in [heading, *entries]}
     promoted = {i for heading, entries, advertised in lists for i in [heading, *entries]
                 if advertised or any(promo[j] >= PROMO_SOME for j in entries)}
     # above the first paragraph, a short line that gives a full date is the date line, whatever else it names (an
@@ -769,9 +771,7 @@ def classify(doc: Document) -> None:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)
-    _headlines_take_next_score(blocks, candidates, first_body)
-    # (a widget list is judged as one, below: its heading and entries do not continue what comes before)
-    listed = {i for heading, entries, _ in lists for i in [heading, *entries]}
+    _headlines_take_next_score(blocks, candidates, first_body, listed)
     # a short, promotional or off-topic block right after a higher-scoring one continues it (a release's
     # "Media contact:", a scam letter's sign-off, the second half of a newsletter footer, the odds under a betting
     # offer); a page element in between, such as a comments heading, ends the insertion
@@ -799,8 +799,8 @@ def classify(doc: Document) -> None:
                                                      blocks[candidates[after]].scores["spam_score"])
                 blocks[i].rule = "between_spam_blocks"
     _promoted_lists(blocks, lists)
-    # and once more over the final scores (a list's heading above entries the rules above made spam)
-    _headlines_take_next_score(blocks, candidates, first_body)
+    # and once more over the final scores (a headline above a block the rules above made spam)
+    _headlines_take_next_score(blocks, candidates, first_body, listed)
 
 
 def _site_words(blocks: list[Block]) -> set[str]:
@@ -830,8 +830,11 @@ def _cards(blocks: list[Block]) -> list[list[int]]:
     cards = []
     for run, group in itertools.groupby(range(len(blocks)), key=lambda i: blocks[i].run):
         group = list(group)
-        # a list heading inside the run starts a card of its own ("Partner content" then "More local sport")
-        starts = [0] + [k for k, i in enumerate(group) if k and LIST_HEADING.match(blocks[i].text)] + [len(group)]
+        # a list heading inside the run starts a card of its own ("Partner content" then "More local sport"), and
+        # a list's headlines end at its first sentence (a footer pasted right under "More from Crime")
+        heads = [k for k, i in enumerate(group) if LIST_HEADING.match(blocks[i].text)]
+        ends = [next((k for k in range(h + 1, len(group)) if blocks[group[k]].text.endswith(".")), None) for h in heads]
+        starts = sorted({0, len(group), *(h for h in heads if h), *(e for e in ends if e)})
         for a, b in zip(starts, starts[1:]):
             members = [i for i in group[a:b] if blocks[i].kind is None]
             if (run is not None and len(members) >= 2 and members[-1] - members[0] == len(members) - 1
@@ -875,7 +878,7 @@ def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int], bool]
                 blocks[j].rule = "promoted_list"
 
 
-def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None) -> None:
+def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None, listed: set[int]) -> None:
     """A headline's text is the next block's title; the last row of a table or listing (a group of short lines
     with the next block after a blank line) is not."""
     run_sizes = Counter(b.run for b in blocks if b.run is not None)
@@ -883,7 +886,7 @@ def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: 
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
         last_row = run_sizes[b.run] > 1 and nxt.run != b.run
         if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
-                and not last_row and nxt.scores["spam_score"] > b.scores["spam_score"]:
+                and not last_row and i not in listed and nxt.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "headline_of_next_block"
 

@@ -568,3 +568,13 @@ def test_header_date_lines_in_many_shapes_date_the_article():
     right = sum(1 for i, r in enumerate(rows) if found[f"{i}.txt"]
                 and parse_declared(found[f"{i}.txt"][0]).isoformat() == r["date"])
     assert right / len(rows) >= 0.95
+
+
+def test_a_footer_pasted_right_under_the_sites_list_of_stories_does_not_take_the_list_with_it():
+    stories = ["More from Sport", "Lanthorn Rowing Club names new head coach", "Quay bowls clubs agree to merge"]
+    footer = ["You are getting this email because you joined the Fenmoor Anglers mailing list.",
+              "To unsubscribe, write to secretary@fenmooranglers.example or reply STOP."]
+    text = RIVER_FESTIVAL.format(insert="") + "\nShare this story\n" + "\n".join(stories + footer) + "\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"z.txt": text}), NOW)[0])
+    assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
+    assert {kinds[line] for line in footer} == {"spam"}
