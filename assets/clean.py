@@ -77,12 +77,15 @@ CHROME_PHRASES = {
     "sponsored", "subscribe", "sign up", "sign in", "log in", "newsletter", "follow us", "trending",
     "most read", "most popular", "latest news", "you may also like", "recommended", "next article",
     "previous article", "close", "cookie settings", "accept cookies", "privacy policy", "terms of use",
-    "enter your email", "enter your email address",
+    "enter your email", "enter your email address", "reply",
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
     "share tweet print email mail copy link save send to a friend on via this article story page facebook twitter x "
     "whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
+# the fields and button of a sign-up form
+SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
+                               "today enter here register".split())
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
     r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related\s*:|listen to this (?:article|story)\b|"
@@ -629,6 +632,12 @@ def classify(doc: Document) -> None:
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
+    in_box = False  # and its form below it ("Enter your email", "Your email", "Sign me up")
+    for b in blocks:
+        form = 0 < len(words := re.findall(r"[a-z]+", b.text.lower())) <= 4 and set(words) <= SIGN_UP_FORM_WORDS
+        if in_box and form and b.kind is None:
+            b.kind, b.rule = "boilerplate", "own_newsletter"
+        in_box = b.rule == "own_newsletter" or in_box and form
     # a card of short lines (a contact block, a listing) is judged on its lines together; the site's own
     # addresses ("send your reports to sport@thegazette.test") are not somebody's advert
     unit_text = [_without_own_addresses(b.text, site) for b in blocks]

@@ -491,11 +491,13 @@ def test_share_bars_and_the_sites_own_lists_below_an_advert_are_page_chrome_not_
             "More local sport\nLanthorn Rowing Club opens its new boathouse\nQuay bowls clubs agree to merge\n\n"
             "Most read in Sport\nLanthorn Rowing Club names its new head coach\n\n"
             "Sport newsletter\n\nGet the Lanthorn Post weekly sport roundup straight to your inbox\n\nEnter your email\n\n"
+            "Your email\nSign me up\n\n"
             "© 2025 Lanthorn Post\n")
     sections, _, _ = clean_files(raw_frame({"c.txt": RIVER_FESTIVAL.format(insert="") + "\n" + advert + "\n\n" + tail}), NOW)
     kind_of = lambda words: next(k for t, k in kinds_of(sections).items() if words in t)  # noqa: E731
     assert kind_of("singles near Lanthorn") == kind_of("£2 gadget") == kind_of("Doctors stunned") == "spam"
     assert kind_of("WhatsApp") == kind_of("sport roundup") == kind_of("Sport newsletter") == kind_of("Enter your") == "boilerplate"
+    assert kind_of("Your email") == kind_of("Sign me up") == "boilerplate"
     assert {kind_of("new boathouse"), kind_of("bowls clubs"), kind_of("Most read"), kind_of("head coach")} <= {"body", "boilerplate"}
 
 
