@@ -95,7 +95,8 @@ CHROME_PREFIX = re.compile(
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
 COMMENTS_HEADING = re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+(?:comments?|responses?|replies|thoughts)\b.*|reader comments)\s*:?$", re.I)
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
-COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$")
+COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$"  # "wendy.h · 2 days ago" too
+                            r"|^[\w.'’ -]{2,40}?\s*[·•|–-]\s*\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago$")
 # an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email)\b", re.I)

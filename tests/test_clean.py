@@ -580,3 +580,11 @@ def test_a_footer_pasted_right_under_the_sites_list_of_stories_does_not_take_the
     kinds = kinds_of(clean_files(raw_frame({"z.txt": text}), NOW)[0])
     assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
     assert {kinds[line] for line in footer} == {"spam"}
+
+
+def test_a_comment_signed_with_how_long_ago_it_was_posted_is_judged_with_its_text():
+    real = ["maggie_r · 2 days ago", "Lovely afternoon by the water, and the band was on form."]
+    spam = ["QuickCashLanthorn · 1 day ago", "Need cash fast? Loans from £100 today at quickloans.test - apply now!"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(real + spam) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"k.txt": text}), NOW)[0])
+    assert [kinds[line] for line in real + spam] == ["boilerplate", "boilerplate", "spam", "spam"]
