@@ -25,8 +25,8 @@ def test_tune_split_stays_at_its_measured_level(results):
     """The spam lexicon is learned from this split, so its figures flatter; the cross-validated ones are in
     the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.95 and tune["spam_recall"] >= 0.955
-    assert tune["body_lines_lost"] <= 0.005
+    assert tune["spam_precision"] >= 0.945 and tune["spam_recall"] >= 0.955
+    assert tune["body_lines_lost"] <= 0.009
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
 
@@ -38,7 +38,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
     assert test["declared_date_accuracy"] >= 0.98
     assert test["body_lines_lost"] <= 0.01
-    assert test["spam_precision"] >= 0.90 and test["spam_recall"] >= 0.90
+    assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.90
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
