@@ -208,6 +208,7 @@ LIST_HEADING = re.compile(
     rf"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{{1,30}})?|{ADVERT_SLOT})\s*:?$", re.I)
 ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
 ADVERTISING_HEADING = re.compile(rf"around the web|partner|promoted|sponsored|{ADVERT_SLOT}", re.I)
+NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
@@ -720,9 +721,12 @@ def classify(doc: Document) -> None:
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
-        for i in candidates:
+        # a row of results or a table's line is the article's data, and so is the line that introduces it
+        tabular = lambda t: len(NUMBER.findall(t)) >= 2  # noqa: E731
+        for pos, i in enumerate(candidates):
             b = blocks[i]
-            if promo[i] >= PROMO_SOME or i in promoted:
+            data = tabular(b.text) or b.text.endswith(":") and pos + 1 < len(candidates) and tabular(blocks[candidates[pos + 1]].text)
+            if promo[i] >= PROMO_SOME or i in promoted or data:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"

@@ -34,6 +34,7 @@ LAST_YEAR = re.compile(r"\blast year\b", re.I)
 # words that make a sentence's dates plans rather than past events
 FUTURE_CUE = re.compile(
     r"\b(?:will|would|shall|could|scheduled|expect(?:s|ed|ing)?|intends?|hopes?|plans?|planned|planning|due|set to|"
+    r"likely to|to take place|to be held|"
     r"slated|aims?|target(?:s|ed)?|"
     r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
     re.I,

@@ -588,3 +588,13 @@ def test_a_comment_signed_with_how_long_ago_it_was_posted_is_judged_with_its_tex
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(real + spam) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"k.txt": text}), NOW)[0])
     assert [kinds[line] for line in real + spam] == ["boilerplate", "boilerplate", "spam", "spam"]
+
+
+def test_results_after_the_last_paragraph_are_the_articles_data_not_related_links():
+    results = ["Final standings after the regatta:", "1. Lanthorn Rowing Club 42 pts", "2. Quayside Oars 37 pts",
+               "3. Millbank Scullers 29 pts"]
+    related = ["Related stories", "Bakery wins county pie award"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(results) + "\n\n" + "\n".join(related) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
+    assert [kinds[line] for line in results] == ["body"] * 4
+    assert {kinds[line] for line in related} == {"boilerplate"}

@@ -143,3 +143,8 @@ def test_months_without_a_year_and_last_year_date_an_undated_article():
     assert events["in March (2023)"] == date(2023, 3, 1)
     assert events["On October 4 (2023)"] == date(2023, 10, 4)
     assert not undated_events("The choir may sing in May.", [], now)  # no year to place it in
+
+
+def test_a_vote_likely_to_take_place_later_is_not_a_past_event():
+    body = "Officials said the vote was likely to take place in mid-February 2026. The governor was elected in May 2023."
+    assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2023, 5, 1)}
