@@ -437,11 +437,16 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
+    """Is the line a few words (at most `most`), all from `vocabulary`? (A share bar, a form's fields.)"""
+    words = re.findall(r"[a-z]+", text.lower())
+    return 0 < len(words) <= most and set(words) <= vocabulary
+
+
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
         return True
-    words = re.findall(r"[a-z]+", text.lower())
-    if 0 < len(words) <= 8 and set(words) <= SHARE_BAR_WORDS and not text.rstrip().endswith((".", "!", "?")):
+    if _made_of(text, SHARE_BAR_WORDS, 8) and not text.rstrip().endswith((".", "!", "?")):
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text):
         return True
@@ -636,7 +641,7 @@ def classify(doc: Document) -> None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
     in_box = False  # and its form below it ("Enter your email", "Your email", "Sign me up")
     for b in blocks:
-        form = 0 < len(words := re.findall(r"[a-z]+", b.text.lower())) <= 4 and set(words) <= SIGN_UP_FORM_WORDS
+        form = _made_of(b.text, SIGN_UP_FORM_WORDS, 4)
         if in_box and form and b.kind is None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
         in_box = b.rule == "own_newsletter" or in_box and form
