@@ -88,7 +88,7 @@ SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign m
                                "today enter here register".split())
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
-    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related\s*:|listen to this (?:article|story)\b|"
+    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|listen to this (?:article|story)\b|"
     r"more on this (?:story|topic)\b)",
     re.I,
 )

@@ -598,3 +598,9 @@ def test_results_after_the_last_paragraph_are_the_articles_data_not_related_link
     kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
     assert [kinds[line] for line in results] == ["body"] * 4
     assert {kinds[line] for line in related} == {"boilerplate"}
+
+
+def test_an_inline_list_of_the_sites_related_stories_is_page_chrome():
+    line = "Related stories: Rowing club names new head coach | Quay bowls clubs agree to merge"
+    kinds = kinds_of(clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert="") + "\n" + line + "\n"}), NOW)[0])
+    assert kinds[line] == "boilerplate"
