@@ -88,8 +88,8 @@ SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign m
                                "today enter here register".split())
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
-    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|listen to this (?:article|story)\b|"
-    r"more on this (?:story|topic)\b)",
+    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|"
+    r"listen to this (?:article|story)\b|more on this (?:story|topic)\b)",
     re.I,
 )
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
@@ -473,6 +473,11 @@ def is_headline_like(text: str) -> bool:
     return 2 <= len(words) <= 25 and len(text) <= 200 and not text.endswith((".", "!", "”", '"')) and text[0] not in "“\"'‘"
 
 
+def is_paragraph(text: str) -> bool:
+    """A sentence of some length, not a headline: what marks where an article's text runs."""
+    return len(text.split()) >= 8 and not is_headline_like(text)
+
+
 def structural_kind(text: str) -> tuple[str | None, str]:
     """A kind that follows from the line alone, or None for a body candidate."""
     if is_date_line(text):
@@ -631,20 +636,7 @@ def classify(doc: Document) -> None:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
     site = _site_words(blocks)
-    for b in blocks:
-        if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
-                and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
-                and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
-            b.kind, b.rule = "boilerplate", "own_newsletter"
-    for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
-        if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
-            b.kind, b.rule = "boilerplate", "own_newsletter"
-    in_box = False  # and its form below it ("Enter your email", "Your email", "Sign me up")
-    for b in blocks:
-        form = _made_of(b.text, SIGN_UP_FORM_WORDS, 4)
-        if in_box and form and b.kind is None:
-            b.kind, b.rule = "boilerplate", "own_newsletter"
-        in_box = b.rule == "own_newsletter" or in_box and form
+    _own_newsletter_boxes(blocks, site)
     # a card of short lines (a contact block, a listing) is judged on its lines together; the site's own
     # addresses ("send your reports to sport@thegazette.test") are not somebody's advert
     unit_text = [_without_own_addresses(b.text, site) for b in blocks]
@@ -700,7 +692,7 @@ def classify(doc: Document) -> None:
     # above the first paragraph, a short line that gives a full date is the date line, whatever else it names (an
     # author, a section, a reading time: "Politics | Oct 1, 2023 | 5 min read", "Marcus Feld — Sep 28, 2026")
     for b in blocks:
-        if b.kind is None and len(b.text.split()) >= 8 and not is_headline_like(b.text):
+        if b.kind is None and is_paragraph(b.text):
             break
         named = b.kind in (None, "byline") or b.rule == "chrome" and not RIGHTS.search(b.text)  # "Home / News / May 28, 2025"
         if (named and len(b.text.split()) <= 16 and DATE_ANY.search(b.text)
@@ -722,15 +714,15 @@ def classify(doc: Document) -> None:
             best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
-    long_candidates = [i for i in candidates if len(blocks[i].text.split()) >= 8 and not is_headline_like(blocks[i].text)]
+    long_candidates = [i for i in candidates if is_paragraph(blocks[i].text)]
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
-        # a row of results or a table's line is the article's data, and so is the line that introduces it
-        tabular = lambda t: len(NUMBER.findall(t)) >= 2  # noqa: E731
         for pos, i in enumerate(candidates):
             b = blocks[i]
-            data = tabular(b.text) or b.text.endswith(":") and pos + 1 < len(candidates) and tabular(blocks[candidates[pos + 1]].text)
+            # a row of results or a table's line is the article's data, and so is the line that introduces it
+            data = _tabular(b.text) or (b.text.endswith(":") and pos + 1 < len(candidates)
+                                        and _tabular(blocks[candidates[pos + 1]].text))
             if promo[i] >= PROMO_SOME or i in promoted or data:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
@@ -822,6 +814,11 @@ def classify(doc: Document) -> None:
     _headlines_take_next_score(blocks, candidates, first_body, listed)
 
 
+def _tabular(text: str) -> bool:
+    """Two or more numbers: a result, a table's row."""
+    return len(NUMBER.findall(text)) >= 2
+
+
 def _site_words(blocks: list[Block]) -> set[str]:
     """Words of the page's own name: its copyright holder and the short line a scraped page opens with."""
     words = set().union(*(content_words(m.group(2)) for b in blocks if b.kind == "boilerplate"
@@ -829,6 +826,25 @@ def _site_words(blocks: list[Block]) -> set[str]:
     if blocks and blocks[0].kind is None and len(blocks[0].text.split()) <= 5:
         words |= content_words(blocks[0].text)
     return words
+
+
+def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
+    """The site's own newsletter box is page chrome: its invitation (in the site's voice or name, with no
+    address of another organisation), the box's heading above it and its form below it."""
+    for b in blocks:
+        if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
+                and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
+                and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
+            b.kind, b.rule = "boilerplate", "own_newsletter"
+    for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
+        if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
+            b.kind, b.rule = "boilerplate", "own_newsletter"
+    in_box = False  # and its form ("Enter your email", "Your email", "Sign me up")
+    for b in blocks:
+        form = _made_of(b.text, SIGN_UP_FORM_WORDS, 4)
+        if in_box and form and b.kind is None:
+            b.kind, b.rule = "boilerplate", "own_newsletter"
+        in_box = b.rule == "own_newsletter" or in_box and form
 
 
 def _without_own_addresses(text: str, site: set[str]) -> str:
