@@ -108,7 +108,9 @@ SOURCE_LINE = re.compile(
     re.I,
 )
 RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)|\b(?:uses?|use of) cookies\b|"
-                    r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b", re.I)
+                    r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b|"
+                    r"comments are (?:moderated|closed)|^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)",
+                    re.I)
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
 CAPTION = re.compile(
     r"credit\s*\.{2,}|\b(?:photo(?:graph)?|image|picture|video)\s*(?:credit)?\s*:|\(\s*(?:ap\s+)?photo\b|\bphoto by\b|"
@@ -206,6 +208,9 @@ LIST_HEADING = re.compile(
     r"trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
     rf"most (?:read|popular|viewed|shared|watched)(?: (?:in|on) [\w' ]{{1,30}})?|{ADVERT_SLOT})\s*:?$", re.I)
+# the label of an ad slot: part of the advert under it, page chrome when the slot is empty
+ADVERT_MARKER = re.compile(r"^\W*(?:advertisement|advert|ad|sponsored(?: content| post| links?)?|promoted(?: content)?|"
+                           r"paid (?:content|partnership|promotion|post))\W*$", re.I)
 ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
 ADVERTISING_HEADING = re.compile(rf"around the web|partner|promoted|sponsored|{ADVERT_SLOT}", re.I)
 NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -444,11 +449,11 @@ def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
 
 
 def is_chrome(text: str) -> bool:
-    if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text):
+    if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text) or ADVERT_MARKER.match(text):
         return True
     if _made_of(text, SHARE_BAR_WORDS, 8) and not text.rstrip().endswith((".", "!", "?")):
         return True
-    if len(text.split()) <= 8 and COPYRIGHT.search(text):
+    if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
     parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
     # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list)
@@ -812,6 +817,11 @@ def classify(doc: Document) -> None:
     _promoted_lists(blocks, lists)
     # and once more over the final scores (a headline above a block the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body, listed)
+    for b, nxt in zip(blocks, blocks[1:]):
+        if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text) and nxt.kind is None \
+                and nxt.scores["spam_score"] > spam_threshold():
+            b.kind, b.rule = None, "advert_marker"
+            b.scores = {**nxt.scores}
 
 
 def _tabular(text: str) -> bool:

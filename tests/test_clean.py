@@ -604,3 +604,24 @@ def test_an_inline_list_of_the_sites_related_stories_is_page_chrome():
     line = "Related stories: Rowing club names new head coach | Quay bowls clubs agree to merge"
     kinds = kinds_of(clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert="") + "\n" + line + "\n"}), NOW)[0])
     assert kinds[line] == "boilerplate"
+
+
+def test_feedback_buttons_moderation_notes_and_a_trading_name_footer_are_page_chrome():
+    chrome = ["Was this article helpful? Yes | No", "Comments are moderated. Please keep to our house rules when posting.",
+              "Lanthorn Post is a trading name of Quayside Media Group Ltd. © Quayside Media Group Ltd."]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome) + "\n"
+    kinds = kinds_of(clean_files(raw_frame({"f.txt": text}), NOW)[0])
+    assert [kinds[line] for line in chrome] == ["boilerplate"] * 3
+
+
+@pytest.mark.parametrize("marker", ["Advertisement", "SPONSORED", "- Paid partnership -"])
+def test_the_label_of_an_ad_slot_goes_with_its_advert_and_an_empty_slot_is_page_chrome(marker):
+    advert = "Lonely this winter? Thousands of singles near Lanthorn are chatting now - join free at meetnearby.test today!"
+    filled = RIVER_FESTIVAL.format(insert=f"{marker}\n\n{advert}")
+    empty = RIVER_FESTIVAL.format(insert=marker)
+    sections, _, _ = clean_files(raw_frame({"m.txt": filled, "n.txt": empty}), NOW)
+    kinds = dict(sections.select("article_id", "text", "kind").group_by("article_id", maintain_order=True)
+                 .agg(pl.struct("text", "kind")).iter_rows())
+    filled_kinds, empty_kinds = ({r["text"]: r["kind"] for r in rows} for rows in kinds.values())
+    assert filled_kinds[marker] == filled_kinds[advert] == "spam"
+    assert empty_kinds[marker] == "boilerplate"
