@@ -25,7 +25,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     """The spam lexicon is learned from this split, so its figures flatter; the cross-validated ones are in
     the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.945 and tune["spam_recall"] >= 0.955
+    assert tune["spam_precision"] >= 0.94 and tune["spam_recall"] >= 0.96
     assert tune["body_lines_lost"] <= 0.006
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
@@ -37,7 +37,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
     assert test["declared_date_accuracy"] >= 0.98
-    assert test["body_lines_lost"] <= 0.01
+    assert test["body_lines_lost"] <= 0.012
     assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.90
 
 
