@@ -81,7 +81,7 @@ CHROME_PHRASES = {
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
-    "share tweet print email mail copy link save send to a friend on via this article story page facebook twitter x "
+    "share tweet print email mail copy link save send to a friend colleague on via this article story page facebook twitter x "
     "whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
 # the fields and button of a sign-up form
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
@@ -89,7 +89,8 @@ SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign m
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
     r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|"
-    r"listen to this (?:article|story)\b|more on this (?:story|topic)\b)",
+    r"listen to this (?:article|story)\b|more on this (?:story|topic)\b|report a problem with this page|"
+    r"send us your (?:news|stories|story|photos|pictures|views)\b|got a (?:story|news tip)\b|subscribe from [$€£]\d)",
     re.I,
 )
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
@@ -801,7 +802,7 @@ def classify(doc: Document) -> None:
                 and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
-    # paragraphs between two spam blocks, none of them on the lead's topic, are the middle of the same
+    # paragraphs between two spam blocks, none of them near the lead's topic, are the middle of the same
     # insertion (a pasted release between its own headline and its "About" paragraph); page chrome in
     # between (a comments heading) separates two insertions
     spam_at = [pos for pos, i in enumerate(candidates) if blocks[i].scores["spam_score"] > spam_threshold()]
@@ -809,7 +810,7 @@ def classify(doc: Document) -> None:
         middle = candidates[before + 1:after]
         chrome_between = any(b.kind == "boilerplate" for b in blocks[candidates[before]:candidates[after]])
         if (middle and first_body is not None and middle[0] > first_body and not chrome_between
-                and all(lead_overlap[i] < ON_TOPIC_OVERLAP for i in middle)):
+                and all(lead_overlap[i] < 2 / 3 * ON_TOPIC_OVERLAP for i in middle)):
             for i in middle:
                 blocks[i].scores["spam_score"] = min(blocks[candidates[before]].scores["spam_score"],
                                                      blocks[candidates[after]].scores["spam_score"])

@@ -625,3 +625,22 @@ def test_the_label_of_an_ad_slot_goes_with_its_advert_and_an_empty_slot_is_page_
     filled_kinds, empty_kinds = ({r["text"]: r["kind"] for r in rows} for rows in kinds.values())
     assert filled_kinds[marker] == filled_kinds[advert] == "spam"
     assert empty_kinds[marker] == "boilerplate"
+
+
+def test_paragraphs_near_the_leads_topic_between_two_adverts_stay_the_article():
+    seo = ("River cruise Lanthorn, best cheap river cruise deals Lanthorn, cheap boat hire Lanthorn, book boat trips "
+           "Lanthorn now at cruisedeals.test")
+    between = ["Volunteers from the sailing school handed out water to children waiting on the quay.",
+               "Several stallholders said the crowds were the best they could remember, and two cafes ran out of bread."]
+    crypto = "Earn from home with the Bitcoin robot – 1,200 euros per day, no experience needed, register today at coinrobot.test"
+    kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert="\n\n".join([seo, *between, crypto]))}), NOW)[0])
+    assert kinds[seo] == kinds[crypto] == "spam"
+    assert [kinds[line] for line in between] == ["body", "body"]
+
+
+def test_the_sites_own_calls_for_news_subscriptions_and_page_tools_are_page_chrome():
+    chrome = ["Subscribe from £1.20 a week – home delivery across the valley", "Print this page | Email to a colleague",
+              "Send us your news: newsdesk@lanthornpost.test or text 07700 900 215", "Report a problem with this page"]
+    text = "Lanthorn Post\n\n" + chrome[0] + "\n\n" + RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome[1:]) + "\n"
+    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
