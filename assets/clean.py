@@ -856,6 +856,23 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
         if in_box and form and b.kind is None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
         in_box = b.rule == "own_newsletter" or in_box and form
+    # a longer box, found from its form up: a few lines with no address of anyone's, the topmost the invitation
+    # in the site's voice or name or the box's short heading right above it
+    for f, form in enumerate(blocks):
+        if form.kind is not None or not _made_of(form.text, SIGN_UP_FORM_WORDS, 4):
+            continue
+        box = list(itertools.takewhile(
+            lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= 60 and not REPORTED_SPEECH.search(blocks[j].text)
+            and not (URL.search(blocks[j].text) or EMAIL.search(blocks[j].text) or PHONE.search(blocks[j].text)),
+            range(f - 1, max(f - 4, -1), -1)))[::-1]
+        invites = [k for k, j in enumerate(box) if NEWSLETTER_INVITE.search(blocks[j].text)
+                   and (SITE_VOICE.search(blocks[j].text) or content_words(blocks[j].text) & site)]
+        if invites:
+            top = invites[0] - 1 if invites[0] and len(blocks[box[invites[0] - 1]].text.split()) <= 6 else invites[0]
+            fields = itertools.takewhile(lambda j: blocks[j].kind is None and _made_of(blocks[j].text, SIGN_UP_FORM_WORDS, 4),
+                                         range(f, len(blocks)))
+            for j in [*box[top:], *fields]:
+                blocks[j].kind, blocks[j].rule = "boilerplate", "own_newsletter"
 
 
 def _without_own_addresses(text: str, site: set[str]) -> str:

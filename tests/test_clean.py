@@ -644,3 +644,19 @@ def test_the_sites_own_calls_for_news_subscriptions_and_page_tools_are_page_chro
     text = "Lanthorn Post\n\n" + chrome[0] + "\n\n" + RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome[1:]) + "\n"
     kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
     assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
+
+
+def test_the_sites_own_newsletter_box_is_chrome_from_its_heading_to_its_form_however_long_its_pitch():
+    box = ["The Post's River Letter",
+           "Every Friday our river desk sends a short letter to your inbox: the week's regatta results, tide tables, "
+           "readers' questions answered by our rowing correspondent, and the dates of club open days along the valley.",
+           "It is free, it is written in the Lanthorn Post newsroom, and you can unsubscribe at the foot of any edition.",
+           "Your email address", "Sign me up"]
+    other = ["Join 40,000 savvy shoppers who get the DealDrop Weekly digest every Friday: price drops, voucher codes "
+             "and flash sales from hundreds of stores, straight to your inbox.", "Your email", "Subscribe free"]
+    text = (RIVER_FESTIVAL.format(insert="") + "\nShare this story\n\n" + "\n\n".join(box) + "\n\n© 2025 Lanthorn Post\n")
+    kinds = kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])
+    assert [kinds[line] for line in box] == ["boilerplate"] * 5
+    pasted = RIVER_FESTIVAL.format(insert="\n\n".join(other))
+    kinds = kinds_of(clean_files(raw_frame({"k.txt": pasted}), NOW)[0])
+    assert kinds[other[0]] == "spam"
