@@ -37,7 +37,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
     assert test["declared_date_accuracy"] >= 0.98
-    assert test["body_lines_lost"] <= 0.012
+    assert test["body_lines_lost"] <= 0.013
     assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.90
 
 
