@@ -81,7 +81,7 @@ CHROME_PHRASES = {
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
-    "share tweet print email mail copy link save send to a friend colleague on via this article story page facebook twitter x "
+    "share tweet print email mail copy link save send to a friend colleague on via this article story post page facebook twitter x "
     "whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
 # the fields and button of a sign-up form
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
@@ -98,9 +98,11 @@ COMMENTS_HEADING = re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+(?:comments?|
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
 COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$"  # "wendy.h · 2 days ago" too
                             r"|^[\w.'’ -]{2,40}?\s*[·•|–-]\s*\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago$")
-# an invitation to a newsletter: the page's own (naming the site) is chrome, another organisation's is spam
+# an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
-                               r"email alerts?|enter your email)\b", re.I)
+                               r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
+                               r"download (?:our|the [\w'’ ]{1,30}) (?:free )?app|app\b.{0,40}\b(?:iphone|android|app store|google play))\b",
+                               re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
@@ -112,6 +114,7 @@ RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:polic
                     r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b|"
                     r"comments are (?:moderated|closed)|^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)",
                     re.I)
+HOLDER_BEFORE_YEAR = re.compile(r"(?:\(c\)|©|copyright)\s+([A-Z][^\d|·•]{2,60}?),?\s+\d{4}\b")  # "© Lanthorn Post 2025"
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
 CAPTION = re.compile(
     r"credit\s*\.{2,}|\b(?:photo(?:graph)?|image|picture|video)\s*(?:credit)?\s*:|\(\s*(?:ap\s+)?photo\b|\bphoto by\b|"
@@ -832,10 +835,11 @@ def _tabular(text: str) -> bool:
 
 def _site_words(blocks: list[Block]) -> set[str]:
     """Words of the page's own name: its copyright holder and the short line a scraped page opens with."""
-    words = set().union(*(content_words(m.group(2)) for b in blocks if b.kind == "boilerplate"
-                          and (m := COPYRIGHT.search(b.text))))
-    if blocks and blocks[0].kind is None and len(blocks[0].text.split()) <= 5:
-        words |= content_words(blocks[0].text)
+    words = set().union(*(content_words(m.group(2) if m.re is COPYRIGHT else m.group(1)) for b in blocks
+                          if b.kind == "boilerplate" and (m := COPYRIGHT.search(b.text) or HOLDER_BEFORE_YEAR.search(b.text))))
+    opening = next((b for b in blocks if b.rule != "chrome"), None)  # under a skip link, say
+    if opening is not None and opening.kind is None and len(opening.text.split()) <= 5:
+        words |= content_words(opening.text)
     return words
 
 
@@ -884,7 +888,7 @@ def _without_own_addresses(text: str, site: set[str]) -> str:
         host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).rsplit("@", 1)[-1].lower())
         name = re.sub(r"[^a-z]", "", host.split(".", 1)[0])
         return name in site or sum(1 for w in site if len(w) >= 4 and w in name) >= 2
-    return EMAIL.sub(lambda m: "" if own(m) else m.group(0), URL.sub(lambda m: "" if own(m) else m.group(0), text))
+    return URL.sub(lambda m: "" if own(m) else m.group(0), EMAIL.sub(lambda m: "" if own(m) else m.group(0), text))
 
 
 def _cards(blocks: list[Block]) -> list[list[int]]:

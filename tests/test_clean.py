@@ -660,3 +660,19 @@ def test_the_sites_own_newsletter_box_is_chrome_from_its_heading_to_its_form_how
     pasted = RIVER_FESTIVAL.format(insert="\n\n".join(other))
     kinds = kinds_of(clean_files(raw_frame({"k.txt": pasted}), NOW)[0])
     assert kinds[other[0]] == "spam"
+
+
+def test_the_sites_own_app_and_email_subscription_are_chrome_but_another_apps_advert_is_spam():
+    own = ["Share this post: Facebook | X | WhatsApp | Email", "Get the Lanthorn Post on your phone – download our free app",
+           "Never miss a race: subscribe to Lanthorn Post Rowing by email"]
+    advert = "Lose weight fast! Download the SlimQuick app for meal plans and 50% off your first month – free on iPhone and Android."
+    text = RIVER_FESTIVAL.format(insert=advert) + "\n" + "\n\n".join(own) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": text}), NOW)[0])
+    assert [kinds[line] for line in own] == ["boilerplate"] * 3 and kinds[advert] == "spam"
+
+
+def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
+    own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
+    page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
+    kinds = kinds_of(clean_files(raw_frame({"u.txt": page}), NOW)[0])
+    assert kinds[own] == "body"
