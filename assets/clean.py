@@ -794,13 +794,15 @@ def classify(doc: Document) -> None:
     _headlines_take_next_score(blocks, candidates, first_body, listed)
     # a short, promotional or off-topic block right after a higher-scoring one continues it (a release's
     # "Media contact:", a scam letter's sign-off, the second half of a newsletter footer, the odds under a betting
-    # offer); a page element in between, such as a comments heading, ends the insertion
+    # offer); a page element in between, such as a comments heading, ends the insertion, and a statement or a
+    # paragraph on the lead's topic is the article coming back
     for pos, i in enumerate(candidates[1:], start=1):
         b, prev = blocks[i], blocks[candidates[pos - 1]]
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
-        continues = b.scores["promo_score"] >= 0.5 and not reported or unrelated and (
-            b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8)
+        continues = not reported and (
+            b.scores["promo_score"] >= 0.5 and (lead_overlap[i] < ON_TOPIC_OVERLAP or not is_paragraph(b.text))
+            or unrelated and (b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8))
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
                 and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):
             b.scores["spam_score"] = prev.scores["spam_score"]

@@ -676,3 +676,11 @@ def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
     kinds = kinds_of(clean_files(raw_frame({"u.txt": page}), NOW)[0])
     assert kinds[own] == "body"
+
+
+def test_a_promotional_paragraph_on_the_stories_topic_right_after_an_advert_is_the_article_coming_back():
+    advert = ("Roof damaged in the storm? StormSafe Roofing offers same-day emergency repairs – call 01632 960 777 or "
+              "book at stormsafe.test, 10% off this week.")
+    tickets = "Tickets for next year's river festival go on sale in March at £5 for adults, children free – book now at lanthornfestival.test."
+    kinds = kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{tickets}")}), NOW)[0])
+    assert kinds[advert] == "spam" and kinds[tickets] == "body"
