@@ -274,6 +274,7 @@ def decode_bytes(content: bytes) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- splitting
 
 WRAP_MIN, WRAP_MAX = 40, 100  # widths at which wire copy and mail are wrapped
+WRAP_SLACK = 12  # a wrapped line ends within about a word of the width
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -281,7 +282,7 @@ def _wrap_width(lines: list[str]) -> int | None:
     lines fill to within a word of the width), when at least two lines are there and few run past it (a web
     page's paragraphs are single long lines, and the headlines in its lists are not wrapped text)."""
     widths = [len(s) for s in lines if WRAP_MIN <= len(s) <= WRAP_MAX]
-    near = {w: sum(1 for v in widths if w - 20 <= v <= w) for w in set(widths)}
+    near = {w: sum(1 for v in widths if w - WRAP_SLACK <= v <= w) for w in set(widths)}
     width = max(near, key=lambda w: (near[w], w), default=None)
     past = sum(1 for s in lines if width and len(s) > width)
     return width if width and near[width] >= max(2, 2 * past) else None

@@ -219,6 +219,17 @@ def test_a_wrapped_line_of_names_joins_the_rest_of_its_sentence():
     assert len(split_text_blocks(wrapped)) == 2
 
 
+def test_a_title_longer_than_the_wrap_width_does_not_set_it():
+    title = "Northby crews dominate county regatta as the home eight stun the favourites"
+    paragraph = ("NORTHBY, Aug 31 (Corvane Wire) - Northby Rowing Club won five\n"
+                 "of the eight senior finals at the County Rowing Regatta on\n"
+                 "Sunday, but the loudest cheer of the day was for the crew of\n"
+                 "the home club's eight, who won the last race by two seconds.\n\n"
+                 "The club had not won the senior eight at its own regatta for\n"
+                 "eleven years, and led from the start in a strong tailwind.\n")
+    assert len(split_text_blocks(title + "\n\n" + paragraph)) == 3
+
+
 def test_a_dateline_line_wrapped_short_joins_its_paragraph_and_a_slashed_date_line_dates():
     wire = ("Ferry fares to rise in spring\n"
             "March 3, 2025 / 07:40 GMT\n\n"
