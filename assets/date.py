@@ -48,6 +48,8 @@ FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of)(?:\
 # a named month or day after "for" is what something is meant for ("a school place for September 2026");
 # a bare year after it usually names a past period ("profits for 2023"), so a bare year stays evidence
 FOR_TARGET = re.compile(r"\bfor\s+(?:the\s+)?$", re.I)
+# a date a product carries is its shelf life, not when anything happened ("use-by dates of 12 and 14 November 2025")
+SHELF_LIFE = re.compile(r"\b(?:use[- ]by|best[- ]before|sell[- ]by|expiry|display until)\b", re.I)
 
 DATED_SCHEMA_EXTRA = {
     "declared_date": pl.Date,
@@ -134,7 +136,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
         limited = lambda m, words=FUTURE_LIMIT: words.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
         for m in FULL_DATE.finditer(sentence):
             taken.append(m.span())
-            if limited(m) or limited(m, FOR_TARGET):
+            if limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE):
                 continue
             try:
                 events.append((parse_declared(m.group(0)), "day", m.group(0)))
@@ -144,7 +146,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
             if any(a <= m.start() < b for a, b in taken):
                 continue
             taken.append(m.span())
-            if not (limited(m) or limited(m, FOR_TARGET)):
+            if not (limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE)):
                 events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
         for m in YEAR.finditer(sentence):
             if not (any(a <= m.start() < b for a, b in taken) or limited(m)):

@@ -148,3 +148,9 @@ def test_months_without_a_year_and_last_year_date_an_undated_article():
 def test_a_vote_likely_to_take_place_later_is_not_a_past_event():
     body = "Officials said the vote was likely to take place in mid-February 2026. The governor was elected in May 2023."
     assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2023, 5, 1)}
+
+
+def test_the_use_by_dates_of_recalled_food_are_not_past_events():
+    body = ("The recall covers 250g jars with use-by dates of 3 March and 9 March 2026. "
+            "The dairy said in January 2026 that it had found the fault.")
+    assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2026, 1, 1)}
