@@ -901,9 +901,11 @@ def _cards(blocks: list[Block]) -> list[list[int]]:
     for run, group in itertools.groupby(range(len(blocks)), key=lambda i: blocks[i].run):
         group = list(group)
         # a list heading inside the run starts a card of its own ("Partner content" then "More local sport"), and
-        # a list's headlines end at its first sentence (a footer pasted right under "More from Crime")
+        # a list's headlines end at its first sentence or first promotional line (a footer or an advert pasted right
+        # under "More from Crime")
         heads = [k for k, i in enumerate(group) if LIST_HEADING.match(blocks[i].text)]
-        ends = [next((k for k in range(h + 1, len(group)) if blocks[group[k]].text.endswith(".")), None) for h in heads]
+        ends = [next((k for k in range(h + 1, len(group)) if blocks[group[k]].text.endswith(".")
+                      or promo_signals(blocks[group[k]].text) >= PROMO_SOME), None) for h in heads]
         starts = sorted({0, len(group), *(h for h in heads if h), *(e for e in ends if e)})
         for a, b in zip(starts, starts[1:]):
             members = [i for i in group[a:b] if blocks[i].kind is None]

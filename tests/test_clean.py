@@ -695,3 +695,14 @@ def test_a_promotional_paragraph_on_the_stories_topic_right_after_an_advert_is_t
     tickets = "Tickets for next year's river festival go on sale in March at £5 for adults, children free – book now at lanthornfestival.test."
     kinds = kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{tickets}")}), NOW)[0])
     assert kinds[advert] == "spam" and kinds[tickets] == "body"
+
+
+def test_an_advert_run_on_under_the_sites_list_of_stories_does_not_take_the_list_with_it():
+    stories = ["Most read in Sport", "Rowing club names its new head coach", "Quay bowls clubs agree to merge"]
+    advert = ["Plan your dream wedding at Wyckham Barn – the valley's most romantic venue",
+              "Open viewing evenings every Wednesday. Call our events team on 01632 960 774",
+              "bookings@wyckhambarn.test | wyckhambarn.test/weddings"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(stories + advert) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
+    assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
+    assert [kinds[line] for line in advert] == ["spam"] * 3
