@@ -131,6 +131,9 @@ CREDIT = re.compile(
     re.I,
 )
 CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9:41 a.m. ET, 16:20 (GMT)
+# a reader comment signed with its name and when it was posted: "Pauline Ashby — 15 May 2025 at 8:14 am"
+COMMENT_SIGNATURE = re.compile(rf"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){{0,3}}\s*[,|·•—–-]\s*(?i:{DATE_PATTERN})"
+                               rf"(?:\s*[,|·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?$")
 DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|/·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|/·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
                        r"(?:\s*\(?[A-Z]{2,5}\)?)?[.\s]*$", re.I)
 DATE_ANY = re.compile(DATE_PATTERN, re.I)
@@ -492,7 +495,7 @@ def structural_kind(text: str) -> tuple[str | None, str]:
     """A kind that follows from the line alone, or None for a body candidate."""
     if is_date_line(text):
         return "date", "date_line"
-    if COMMENT_HEADER.match(text):
+    if COMMENT_HEADER.match(text) or COMMENT_SIGNATURE.match(text):
         return "boilerplate", "comment_header"
     if is_chrome(text):
         return "boilerplate", "chrome"
@@ -704,7 +707,8 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None and is_paragraph(b.text):
             break
-        named = b.kind in (None, "byline") or b.rule == "chrome" and not RIGHTS.search(b.text)  # "Home / News / May 28, 2025"
+        named = (b.kind in (None, "byline") or b.rule == "comment_header"  # "Marcus Feld — Sep 28, 2026" heads the article
+                 or b.rule == "chrome" and not RIGHTS.search(b.text))  # "Home / News / May 28, 2025"
         if (named and len(b.text.split()) <= 16 and DATE_ANY.search(b.text)
                 and (not b.text.endswith((".", "!", "?")) or b.text.endswith(("a.m.", "p.m.")))):
             b.kind, b.rule = "date", "date_in_header"

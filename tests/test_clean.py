@@ -706,3 +706,13 @@ def test_an_advert_run_on_under_the_sites_list_of_stories_does_not_take_the_list
     kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
     assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
     assert [kinds[line] for line in advert] == ["spam"] * 3
+
+
+def test_a_comment_signed_with_its_name_and_date_is_page_chrome_and_the_same_shape_above_the_article_dates_it():
+    comments = ["Comments (2)", "Pauline Ashby — 15 May 2025 at 8:14 am", "What a lovely day it was, well done to all the crews.",
+                "Jen Oduya – 16 May 2025", "The band were brilliant again this year."]
+    text = ("Marcus Feld — May 12, 2025\n\n" + RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(comments) + "\n")
+    sections, articles, _ = clean_files(raw_frame({"c.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    assert {kinds[line] for line in comments} == {"boilerplate"}
+    assert kinds["Marcus Feld — May 12, 2025"] == "date"
