@@ -683,9 +683,11 @@ def classify(doc: Document) -> None:
         if j < len(blocks) and blocks[j].kind is None:
             blocks[j].kind, blocks[j].rule = "boilerplate", "reader_comment"
     # under a comments heading after the article, each entry is a reader comment, unless it advertises (with the
-    # name and time lines above a spam comment); the section ends at a widget list's heading (a sponsored list)
-    comments_at = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and any(
-        c.kind is None and len(c.text.split()) >= 8 for c in blocks[:i])), None)
+    # name and time lines above a spam comment); the section ends at a widget list's heading (a sponsored list).
+    # A "Comments (12)" link near the top is no such heading: most of the page's prose comes before the section
+    prose = [0, *itertools.accumulate(len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)]
+    comments_at = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and prose[i]
+                        and prose[i] >= prose[-1] / 2), None)
     for j in range(comments_at + 1, len(blocks)) if comments_at is not None else ():
         if LIST_HEADING.match(blocks[j].text):
             break

@@ -716,3 +716,11 @@ def test_a_comment_signed_with_its_name_and_date_is_page_chrome_and_the_same_sha
     kinds = kinds_of(sections)
     assert {kinds[line] for line in comments} == {"boilerplate"}
     assert kinds["Marcus Feld — May 12, 2025"] == "date"
+
+
+def test_a_comments_link_near_the_top_does_not_make_the_rest_of_the_article_comments():
+    paragraphs = RIVER_FESTIVAL.format(insert="Stalls along the quay sold out of cider and pies before the last race began.")
+    title, first, *rest = [p for p in paragraphs.split("\n\n") if p.strip()]
+    text = "\n\n".join([title, first, "Comments (12)", *rest]) + "\n"
+    kinds = kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])
+    assert [kinds[p.strip()] for p in rest] == ["body"] * len(rest)
