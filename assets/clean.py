@@ -204,7 +204,6 @@ PUBLIC_SERVICE = re.compile(
 # a quotation and who said it: '"Anyone who saw the car should call us on ...," she said.'
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
-READER_ADDRESS = re.compile(r"\b(?:you|your|yours)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? of the (?:week|day|month)"
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
@@ -541,7 +540,7 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     `names_in_article`: every name in the block is one the article's plain paragraphs give, so its contact
     details are those of someone the article is about (the recall line of the retailer it reports on)."""
     contact = contact_hits(text)
-    if (PUBLIC_SERVICE.search(text) or names_in_article) and not READER_ADDRESS.search(text):
+    if PUBLIC_SERVICE.search(text) or names_in_article:
         contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
     if ATTRIBUTED_QUOTE.match(text):
         contact /= 2  # a police officer's appeal in her own words

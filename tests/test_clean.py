@@ -724,3 +724,9 @@ def test_a_comments_link_near_the_top_does_not_make_the_rest_of_the_article_comm
     text = "\n\n".join([title, first, "Comments (12)", *rest]) + "\n"
     kinds = kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])
     assert [kinds[p.strip()] for p in rest] == ["body"] * len(rest)
+
+
+def test_a_clubs_call_for_volunteers_addressed_to_the_reader_is_reported_not_sold():
+    call = ("If you would like to help next year, the rowing club is looking for volunteer marshals – call "
+            "01632 960 412 or email crew@lanthornrowing.test.")
+    assert kinds_of(clean_files(raw_frame({"v.txt": RIVER_FESTIVAL.format(insert=call)}), NOW)[0])[call] == "body"
