@@ -87,17 +87,21 @@ SHARE_BAR_WORDS = frozenset(
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
                                "today enter here register".split())
 CHROME_PREFIX = re.compile(
-    r"^(?:comments?\s*\(\d+\)|\d+\s+comments?|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
+    r"^(?:comments?\s*\(\d+\)|\d+\s+(?:reader\s+)?comments?|have your say\b|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
     r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|"
     r"listen to this (?:article|story)\b|more on this (?:story|topic)\b|report a problem with this page|"
     r"send us your (?:news|stories|story|photos|pictures|views)\b|got a (?:story|news tip)\b|subscribe from [$€£]\d)",
     re.I,
 )
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
-COMMENTS_HEADING = re.compile(r"^(?:comments?\s*(?:\(\d+\))?|\d+\s+(?:comments?|responses?|replies|thoughts)\b.*|reader comments)\s*:?$", re.I)
-# a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:"
-COMMENT_HEADER = re.compile(r"^[A-Z][\w.'’ -]{0,40} (?:says|said|wrote|replied)\s*:$"  # "wendy.h · 2 days ago" too
-                            r"|^[\w.'’ -]{2,40}?\s*[·•|–-]\s*\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago$")
+COMMENTS_HEADING = re.compile(r"^(?:(?:comments?|have your say)\s*(?:\(\d+\))?|\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|thoughts)\b.*|"
+                              r"reader comments)\s*:?$", re.I)
+AGO = r"\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago"
+# a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:", "wendy.h · 2 days ago", "#4 — jo_b — 3h ago",
+# and a time stamp of its own under the name ("1 day ago at 3:02 am")
+COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\s*:$"
+                            rf"|^(?:#\d+\s*[·•|–—-]\s*)?[\w.'’ -]{{2,40}}?\s*[·•|–—-]\s*{AGO}$"
+                            rf"|^{AGO}(?:\s+at\s+\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
@@ -205,7 +209,7 @@ PUBLIC_SERVICE = re.compile(
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
-ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? of the (?:week|day|month)"
+ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)|(?:jobs?|homes?|deals?) near you"
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|"

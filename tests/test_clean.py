@@ -730,3 +730,18 @@ def test_a_clubs_call_for_volunteers_addressed_to_the_reader_is_reported_not_sol
     call = ("If you would like to help next year, the rowing club is looking for volunteer marshals – call "
             "01632 960 412 or email crew@lanthornrowing.test.")
     assert kinds_of(clean_files(raw_frame({"v.txt": RIVER_FESTIVAL.format(insert=call)}), NOW)[0])[call] == "body"
+
+
+@pytest.mark.parametrize("header", ["Jenny Walsh · 1h ago", "winbig_777 says:", "#4 — steve_at_no41 — 2 days ago"])
+def test_comment_headers_in_more_shapes_head_reader_comments(header):
+    comment = "What a lovely day it was, well done to every one of the crews."
+    text = RIVER_FESTIVAL.format(insert="") + "\n4 reader comments\n\n" + header + "\n\n" + comment + "\n\nHave your say (4)\n"
+    kinds = kinds_of(clean_files(raw_frame({"h.txt": text}), NOW)[0])
+    assert kinds[header] == kinds[comment] == kinds["4 reader comments"] == kinds["Have your say (4)"] == "boilerplate"
+
+
+def test_a_jobs_this_week_slot_is_an_advert():
+    slot = ("JOBS THIS WEEK\nQuay Hotel, Lanthorn – receptionist, season May to October\n"
+            "Harbour Taverna – cook and two waiters, call 01632 960 377")
+    kinds = kinds_of(clean_files(raw_frame({"j.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
+    assert {kinds[line] for line in slot.splitlines()} == {"spam"}
