@@ -35,7 +35,7 @@ LAST_YEAR = re.compile(r"\blast year\b", re.I)
 FUTURE_CUE = re.compile(
     r"\b(?:will|would|shall|could|scheduled|expect(?:s|ed|ing)?|intends?|hopes?|plans?|planned|planning|due|set to|"
     r"likely to|to take place|to be held|"
-    r"slated|aims?|target(?:s|ed)?|"
+    r"slated|aims?|target(?:s|ed)?|foreseen|envisaged|anticipated|"
     r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
     re.I,
 )

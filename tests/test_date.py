@@ -154,3 +154,9 @@ def test_the_use_by_dates_of_recalled_food_are_not_past_events():
     body = ("The recall covers 250g jars with use-by dates of 3 March and 9 March 2026. "
             "The dairy said in January 2026 that it had found the fault.")
     assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2026, 1, 1)}
+
+
+def test_a_clause_saying_something_is_foreseen_for_a_date_is_a_plan():
+    body = ("The kindergarten will join after its kitchen is extended, which is foreseen for the autumn of 2025. "
+            "The school kitchen opened in March 2024.")
+    assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2024, 3, 1)}
