@@ -107,6 +107,7 @@ NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
                                r"download (?:our|the [\w'’ ]{1,30}) (?:free )?app|app\b.{0,40}\b(?:iphone|android|app store|google play))\b",
                                re.I)
+MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
@@ -467,9 +468,10 @@ def is_chrome(text: str) -> bool:
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
     parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
-    # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list)
+    # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list) or is the foot of
+    # a mailing ("Unsubscribe | Update your preferences | View in browser": a web page sends no mail of its own)
     return (len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
-            and sum(1 for p in parts if COMMERCIAL.search(p)) < 2)
+            and sum(1 for p in parts if COMMERCIAL.search(p)) < 2 and not MAILING_FOOT.search(text))
 
 
 # "Posted on 4 May 2024 by Jo Bell", "January 21, 2026 · 6 min read"

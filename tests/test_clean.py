@@ -745,3 +745,11 @@ def test_a_jobs_this_week_slot_is_an_advert():
             "Harbour Taverna – cook and two waiters, call 01632 960 377")
     kinds = kinds_of(clean_files(raw_frame({"j.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
     assert {kinds[line] for line in slot.splitlines()} == {"spam"}
+
+
+def test_the_foot_of_a_pasted_mailing_is_part_of_it_not_the_pages_menu():
+    footer = ("You are receiving this because you joined the Quayside Walkers at an open day.\n"
+              "Unsubscribe | Update your preferences | View in browser")
+    kinds = kinds_of(clean_files(raw_frame({"m.txt": RIVER_FESTIVAL.format(insert="") + "\n" + footer + "\n"}), NOW)[0])
+    assert {kinds[line] for line in footer.splitlines()} == {"spam"}
+    assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
