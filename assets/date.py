@@ -43,8 +43,9 @@ CLAUSE_BREAK = re.compile(r"[,;]\s+(?!\d{4}\b)|\s+[–—-]\s+")  # not the comm
 SUBORDINATE = re.compile(r"(?:which|who|after|when|since|following|before|where|while|as|once)\b", re.I)
 # the facts line of an event listing ("Dates: Friday 23 to Sunday 25 August"): when it is on, not when it was
 EVENT_LISTING = re.compile(r"^\s*(?:dates?|when|times?|opening (?:hours|times))\s*:", re.I)
-# words that make the one date they precede a limit, not an event ("by 2030", "until March 2024")
-FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
+# words that make the one date they precede a limit or a start, not an event ("by 2030", "until March 2024",
+# "a further rise from April 2026")
+FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of|from)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
 # a named month or day after "for" is what something is meant for ("a school place for September 2026");
 # a bare year after it usually names a past period ("profits for 2023"), so a bare year stays evidence
 FOR_TARGET = re.compile(r"\bfor\s+(?:the\s+)?$", re.I)

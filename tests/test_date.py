@@ -160,3 +160,9 @@ def test_a_clause_saying_something_is_foreseen_for_a_date_is_a_plan():
     body = ("The kindergarten will join after its kitchen is extended, which is foreseen for the autumn of 2025. "
             "The school kitchen opened in March 2024.")
     assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2024, 3, 1)}
+
+
+def test_a_change_that_applies_from_a_date_is_not_a_past_event():
+    body = ("The offer gives a 4.2 percent rise backdated to April and a further 3.5 percent from April 2026. "
+            "The strike began in November 2024.")
+    assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2024, 11, 1)}
