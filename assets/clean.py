@@ -673,9 +673,14 @@ def classify(doc: Document) -> None:
             evidence[i] += 2 * len(run)
     promo = [min(1.0, e) for e in evidence]
     # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises: then
-    # header, time and text are judged as one advert
+    # header, time and text are judged as one advert. Near the top, or above a quotation, "Inspector Hale said:" is
+    # the article introducing a quote
+    prose = [0, *itertools.accumulate(len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)]
     for i, b in enumerate(blocks):
         if b.rule != "comment_header":
+            continue
+        if prose[i] < prose[-1] / 2 or i + 1 < len(blocks) and blocks[i + 1].text.startswith(("“", '"', "‘")):
+            b.kind, b.rule = None, ""
             continue
         time = i + 1 if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
         j = (time or i) + 1

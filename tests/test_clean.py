@@ -753,3 +753,14 @@ def test_the_foot_of_a_pasted_mailing_is_part_of_it_not_the_pages_menu():
     kinds = kinds_of(clean_files(raw_frame({"m.txt": RIVER_FESTIVAL.format(insert="") + "\n" + footer + "\n"}), NOW)[0])
     assert {kinds[line] for line in footer.splitlines()} == {"spam"}
     assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
+
+
+def test_a_line_introducing_a_quote_in_the_article_is_no_comment_header():
+    said = "Inspector Mara Hale of Lanthorn Police said:"
+    quote = "“We are grateful to everyone who came, and to the crews who kept the river safe all day long.”"
+    kinds = kinds_of(clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert=f"{said}\n\n{quote}")}), NOW)[0])
+    assert kinds[said] == kinds[quote] == "body"
+    plain = "It was a great day for the town and for everyone who rows on the river here."
+    title, first, *rest = [p for p in RIVER_FESTIVAL.format(insert="").split("\n\n") if p.strip()]
+    kinds = kinds_of(clean_files(raw_frame({"r.txt": "\n\n".join([title, first, said, plain, *rest])}), NOW)[0])
+    assert kinds[said] == kinds[plain] == "body"
