@@ -130,9 +130,11 @@ BYLINE = re.compile(r"^(?:[Bb][Yy]|(?:[Pp]osted|[Ww]ritten|[Rr]eported|[Ww]ords|
 # a byline that names no person: "By the editorial staff", "By Herald staff", "Author: (mk)"
 STAFF_BYLINE = re.compile(r"^(?:by|author:|written by:?)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:staff|desk|editorial (?:staff|team|office)|"
                           r"reporters?|correspondents?)$|^author:\s*\(?[a-z]{1,4}\)?$", re.I)
+# a credit line opens with its role ("Reporting by …; Editing by …") or ends with who contributed ("Ines Varga
+# contributed reporting from Wenlow."); the same words inside a sentence ("figures compiled by the council") are news
 CREDIT = re.compile(
-    r"\b(?:contributed(?:\s+(?:reporting|reports?|to this (?:report|story)))?|reported from|additional reporting|"
-    r"reporting by|editing by|edited by|writing by|compiled by|^translated (?:from|by))\b",
+    r"^\(?(?:(?:additional |with )?reporting by|editing by|edited by|writing by|compiled by|translated (?:from|by))\b"
+    r"|\b(?:contributed(?: to)?(?: (?:reporting|reports?|to this (?:report|story)))?(?: from [\w ,]+)?|reported from [\w ,]+)[.)]*$",
     re.I,
 )
 CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9:41 a.m. ET, 16:20 (GMT)

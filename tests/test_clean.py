@@ -764,3 +764,13 @@ def test_a_line_introducing_a_quote_in_the_article_is_no_comment_header():
     title, first, *rest = [p for p in RIVER_FESTIVAL.format(insert="").split("\n\n") if p.strip()]
     kinds = kinds_of(clean_files(raw_frame({"r.txt": "\n\n".join([title, first, said, plain, *rest])}), NOW)[0])
     assert kinds[said] == kinds[plain] == "body"
+
+
+def test_credit_words_inside_a_short_sentence_are_news_and_a_credit_line_is_a_credit():
+    news = ["The rowing club contributed £2,000 to the appeal, its treasurer said.",
+            "Figures compiled by the council show crowds have doubled since 2019."]
+    credits = ["Ines Varga contributed reporting from Lanthorn.", "(Reporting by Tomas Reyl; Editing by Ada Brum)"]
+    text = RIVER_FESTIVAL.format(insert="\n\n".join(news)) + "\n" + "\n".join(credits) + "\n"
+    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    assert [kinds[line] for line in news] == ["body", "body"]
+    assert [kinds[line] for line in credits] == ["credit", "credit"]
