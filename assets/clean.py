@@ -548,8 +548,8 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     `names_in_article`: every name in the block is one the article's plain paragraphs give, so its contact
     details are those of someone the article is about (the recall line of the retailer it reports on)."""
     contact = contact_hits(text)
-    if PUBLIC_SERVICE.search(text) or names_in_article:
-        contact /= 2  # a council's helpline or a club's ticket prices, reported to readers rather than sold to them
+    if PUBLIC_SERVICE.search(text) or names_in_article or REPORTED_SPEECH.search(text):
+        contact /= 2  # a council's helpline, a club's ticket prices, what someone was told: reported, not sold
     if ATTRIBUTED_QUOTE.match(text):
         contact /= 2  # a police officer's appeal in her own words
     hits = (

@@ -774,3 +774,8 @@ def test_credit_words_inside_a_short_sentence_are_news_and_a_credit_line_is_a_cr
     kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
     assert [kinds[line] for line in news] == ["body", "body"]
     assert [kinds[line] for line in credits] == ["credit", "credit"]
+
+
+def test_contact_details_someone_was_told_to_use_are_reported_not_sold():
+    told = "Stallholders with questions were told to call the organisers on 01632 960 412 or email stalls@lanthornfest.test."
+    assert kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=told)}), NOW)[0])[told] == "body"
