@@ -197,6 +197,8 @@ SCAM = re.compile(
     r"(?:fee|tax|charge)|jackpot)\b",
     re.I,
 )
+# the small print of a bookmaker's offer: news about betting quotes odds, not these
+BETTING_OFFER = re.compile(r"\b(?:(?:please )?gamble responsibly|begambleaware|odds boost|enhanced odds|bet £?\d+,? get)\b", re.I)
 # what the entries of an SEO link list sell
 COMMERCIAL = re.compile(
     r"\b(?:cheap(?:est)?|best|buy|loans?|casinos?|deals?|discounts?|online|free|sale|bitcoin|crypto|vpn|insurance|pills?|"
@@ -555,7 +557,7 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     hits = (
         len(URL.findall(text)) + 2 * len(EMAIL.findall(text)) + contact
         + 3 * len(WIRE_TAG.findall(text)) + text.count("!") + 2 * len(SCAM.findall(text))
-        + (4 if ADVERT_SLOT_OPENING.match(text) else 0)
+        + (4 if ADVERT_SLOT_OPENING.match(text) else 0) + 4 * len(BETTING_OFFER.findall(text))
     )
     segments = [p for p in LIST_SEPARATOR.split(text) if p.strip()]
     if len(segments) >= 3 and all(len(p.split()) <= 7 for p in segments):  # a link list

@@ -779,3 +779,10 @@ def test_credit_words_inside_a_short_sentence_are_news_and_a_credit_line_is_a_cr
 def test_contact_details_someone_was_told_to_use_are_reported_not_sold():
     told = "Stallholders with questions were told to call the organisers on 01632 960 412 or email stalls@lanthornfest.test."
     assert kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=told)}), NOW)[0])[told] == "body"
+
+
+def test_a_bookmakers_offer_on_the_storys_own_race_is_an_advert_but_reported_odds_are_news():
+    offer = "Enhanced odds on the rowing crews from the clubs at the river festival: 11/2 for a home win. Gamble responsibly."
+    odds = "Bookmakers had made Lanthorn 11/2 outsiders for the eights final before the race."
+    kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert=f"{odds}\n\n{offer}")}), NOW)[0])
+    assert kinds[offer] == "spam" and kinds[odds] == "body"
