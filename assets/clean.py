@@ -81,21 +81,22 @@ CHROME_PHRASES = {
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
-    "share tweet print email mail copy link save send to a friend colleague on via this article story post page facebook twitter x "
-    "whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
+    "share tweet print email mail copy link save send to a friend colleague on via this article story post page "
+    "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
 # the fields and button of a sign-up form
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
                                "today enter here register".split())
 CHROME_PREFIX = re.compile(
-    r"^(?:comments?\s*\(\d+\)|\d+\s+(?:reader\s+)?comments?|have your say\b|(?:\(c\)|©|copyright\b)|follow us\b|share on\b|posted in\b|"
-    r"filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|related(?: stories| articles| links| reading)?\s*:|"
+    r"^(?:comments?\s*\(\d+\)|\d+\s+(?:reader\s+)?comments?|have your say\b|(?:\(c\)|©|copyright\b)|follow us\b|"
+    r"share on\b|posted in\b|filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|"
+    r"related(?: stories| articles| links| reading)?\s*:|"
     r"listen to this (?:article|story)\b|more on this (?:story|topic)\b|report a problem with this page|"
     r"send us your (?:news|stories|story|photos|pictures|views)\b|got a (?:story|news tip)\b|subscribe from [$€£]\d)",
     re.I,
 )
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
-COMMENTS_HEADING = re.compile(r"^(?:(?:comments?|have your say)\s*(?:\(\d+\))?|\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|thoughts)\b.*|"
-                              r"reader comments)\s*:?$", re.I)
+COMMENTS_HEADING = re.compile(r"^(?:(?:comments?|have your say)\s*(?:\(\d+\))?|reader comments|"
+                              r"\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|thoughts)\b.*)\s*:?$", re.I)
 AGO = r"\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago"
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:", "wendy.h · 2 days ago", "#4 — jo_b — 3h ago",
 # and a time stamp of its own under the name ("1 day ago at 3:02 am")
@@ -105,7 +106,8 @@ COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
-                               r"download (?:our|the [\w'’ ]{1,30}) (?:free )?app|app\b.{0,40}\b(?:iphone|android|app store|google play))\b",
+                               r"download (?:our|the [\w'’ ]{1,30}) (?:free )?app|"
+                               r"app\b.{0,40}\b(?:iphone|android|app store|google play))\b",
                                re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
@@ -117,7 +119,8 @@ SOURCE_LINE = re.compile(
 )
 RIGHTS = re.compile(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)|\b(?:uses?|use of) cookies\b|"
                     r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b|"
-                    r"comments are (?:moderated|closed)|^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)",
+                    r"comments are (?:moderated|closed)|"
+                    r"^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)",
                     re.I)
 HOLDER_BEFORE_YEAR = re.compile(r"(?:\(c\)|©|copyright)\s+([A-Z][^\d|·•]{2,60}?),?\s+\d{4}\b")  # "© Lanthorn Post 2025"
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
@@ -134,7 +137,8 @@ STAFF_BYLINE = re.compile(r"^(?:by|author:|written by:?)\s+(?:the\s+)?(?:[\w'’
 # contributed reporting from Wenlow."); the same words inside a sentence ("figures compiled by the council") are news
 CREDIT = re.compile(
     r"^\(?(?:(?:additional |with )?reporting by|editing by|edited by|writing by|compiled by|translated (?:from|by))\b"
-    r"|\b(?:contributed(?: to)?(?: (?:reporting|reports?|to this (?:report|story)))?(?: from [\w ,]+)?|reported from [\w ,]+)[.)]*$",
+    r"|\b(?:contributed(?: to)?(?: (?:reporting|reports?|to this (?:report|story)))?(?: from [\w ,]+)?"
+    r"|reported from [\w ,]+)[.)]*$",
     re.I,
 )
 CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9:41 a.m. ET, 16:20 (GMT)
@@ -198,7 +202,8 @@ SCAM = re.compile(
     re.I,
 )
 # the small print of a bookmaker's offer: news about betting quotes odds, not these
-BETTING_OFFER = re.compile(r"\b(?:(?:please )?gamble responsibly|begambleaware|odds boost|enhanced odds|bet £?\d+,? get)\b", re.I)
+BETTING_OFFER = re.compile(
+    r"\b(?:(?:please )?gamble responsibly|begambleaware|odds boost|enhanced odds|bet £?\d+,? get)\b", re.I)
 # what the entries of an SEO link list sell
 COMMERCIAL = re.compile(
     r"\b(?:cheap(?:est)?|best|buy|loans?|casinos?|deals?|discounts?|online|free|sale|bitcoin|crypto|vpn|insurance|pills?|"
@@ -214,7 +219,8 @@ PUBLIC_SERVICE = re.compile(
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
-ADVERT_SLOT = r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)|(?:jobs?|homes?|deals?) near you"
+ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)"
+               r"|(?:jobs?|homes?|deals?) near you")
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|"
@@ -679,7 +685,7 @@ def classify(doc: Document) -> None:
     # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises: then
     # header, time and text are judged as one advert. Near the top, or above a quotation, "Inspector Hale said:" is
     # the article introducing a quote
-    prose = [0, *itertools.accumulate(len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)]
+    prose = _prose_words(blocks)
     for i, b in enumerate(blocks):
         if b.rule != "comment_header":
             continue
@@ -699,7 +705,7 @@ def classify(doc: Document) -> None:
     # under a comments heading after the article, each entry is a reader comment, unless it advertises (with the
     # name and time lines above a spam comment); the section ends at a widget list's heading (a sponsored list).
     # A "Comments (12)" link near the top is no such heading: most of the page's prose comes before the section
-    prose = [0, *itertools.accumulate(len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)]
+    prose = _prose_words(blocks)
     comments_at = next((i for i, b in enumerate(blocks) if COMMENTS_HEADING.match(b.text) and prose[i]
                         and prose[i] >= prose[-1] / 2), None)
     for j in range(comments_at + 1, len(blocks)) if comments_at is not None else ():
@@ -723,8 +729,9 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None and is_paragraph(b.text):
             break
-        named = (b.kind in (None, "byline") or b.rule == "comment_header"  # "Marcus Feld — Sep 28, 2026" heads the article
-                 or b.rule == "chrome" and not RIGHTS.search(b.text))  # "Home / News / May 28, 2025"
+        # "Marcus Feld — Sep 28, 2026" heads the article; so does "Home / News / May 28, 2025"
+        named = (b.kind in (None, "byline") or b.rule == "comment_header"
+                 or b.rule == "chrome" and not RIGHTS.search(b.text))
         if (named and len(b.text.split()) <= 16 and DATE_ANY.search(b.text)
                 and (not b.text.endswith((".", "!", "?")) or b.text.endswith(("a.m.", "p.m.")))):
             b.kind, b.rule = "date", "date_in_header"
@@ -845,11 +852,18 @@ def classify(doc: Document) -> None:
     _promoted_lists(blocks, lists)
     # and once more over the final scores (a headline above a block the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body, listed)
+    # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it
     for b, nxt in zip(blocks, blocks[1:]):
         if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text) and nxt.kind is None \
                 and nxt.scores["spam_score"] > spam_threshold():
             b.kind, b.rule = None, "advert_marker"
             b.scores = {**nxt.scores}
+
+
+def _prose_words(blocks: list[Block]) -> list[int]:
+    """Words of the body candidates' paragraphs before each block (and, last, in all): where the article's text lies."""
+    words = (len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)
+    return [0, *itertools.accumulate(words)]
 
 
 def _tabular(text: str) -> bool:
@@ -859,8 +873,9 @@ def _tabular(text: str) -> bool:
 
 def _site_words(blocks: list[Block]) -> set[str]:
     """Words of the page's own name: its copyright holder and the short line a scraped page opens with."""
-    words = set().union(*(content_words(m.group(2) if m.re is COPYRIGHT else m.group(1)) for b in blocks
-                          if b.kind == "boilerplate" and (m := COPYRIGHT.search(b.text) or HOLDER_BEFORE_YEAR.search(b.text))))
+    holders = (m.group(2) if m.re is COPYRIGHT else m.group(1) for b in blocks
+               if b.kind == "boilerplate" and (m := COPYRIGHT.search(b.text) or HOLDER_BEFORE_YEAR.search(b.text)))
+    words = set().union(*(content_words(h) for h in holders))
     opening = next((b for b in blocks if b.rule != "chrome"), None)  # under a skip link, say
     if opening is not None and opening.kind is None and len(opening.text.split()) <= 5:
         words |= content_words(opening.text)
@@ -872,7 +887,7 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     address of another organisation), the box's heading above it and its form below it."""
     for b in blocks:
         if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
-                and not (URL.search(b.text) or EMAIL.search(b.text) or PHONE.search(b.text))
+                and not _has_address(b.text)
                 and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
@@ -890,8 +905,8 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
         if form.kind is not None or not _made_of(form.text, SIGN_UP_FORM_WORDS, 4):
             continue
         box = list(itertools.takewhile(
-            lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= 60 and not REPORTED_SPEECH.search(blocks[j].text)
-            and not (URL.search(blocks[j].text) or EMAIL.search(blocks[j].text) or PHONE.search(blocks[j].text)),
+            lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= 60
+            and not (REPORTED_SPEECH.search(blocks[j].text) or _has_address(blocks[j].text)),
             range(f - 1, max(f - 4, -1), -1)))[::-1]
         invites = [k for k, j in enumerate(box) if NEWSLETTER_INVITE.search(blocks[j].text)
                    and (SITE_VOICE.search(blocks[j].text) or content_words(blocks[j].text) & site)]
@@ -901,6 +916,10 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
                                          range(f, len(blocks)))
             for j in [*box[top:], *fields]:
                 blocks[j].kind, blocks[j].rule = "boilerplate", "own_newsletter"
+
+
+def _has_address(text: str) -> bool:
+    return bool(URL.search(text) or EMAIL.search(text) or PHONE.search(text))
 
 
 def _without_own_addresses(text: str, site: set[str]) -> str:

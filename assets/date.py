@@ -45,7 +45,8 @@ SUBORDINATE = re.compile(r"(?:which|who|after|when|since|following|before|where|
 EVENT_LISTING = re.compile(r"^\s*(?:dates?|when|times?|opening (?:hours|times))\s*:", re.I)
 # words that make the one date they precede a limit or a start, not an event ("by 2030", "until March 2024",
 # "a further rise from April 2026")
-FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of|from)(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
+FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of|from)"
+                          r"(?:\s+(?:the\s+)?(?:end|start|middle|spring|summer|autumn|fall|winter)(?:\s+of)?)?\s*$", re.I)
 # a named month or day after "for" is what something is meant for ("a school place for September 2026");
 # a bare year after it usually names a past period ("profits for 2023"), so a bare year stays evidence
 FOR_TARGET = re.compile(r"\bfor\s+(?:the\s+)?$", re.I)
@@ -135,9 +136,10 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
         # a date after "until"/"by" is a limit; a named month after "for" is a target: neither is an event,
         # and the month or year inside it is not one either
         limited = lambda m, words=FUTURE_LIMIT: words.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
+        not_an_event = lambda m: limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE)  # noqa: E731
         for m in FULL_DATE.finditer(sentence):
             taken.append(m.span())
-            if limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE):
+            if not_an_event(m):
                 continue
             try:
                 events.append((parse_declared(m.group(0)), "day", m.group(0)))
@@ -147,7 +149,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
             if any(a <= m.start() < b for a, b in taken):
                 continue
             taken.append(m.span())
-            if not (limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE)):
+            if not not_an_event(m):
                 events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
         for m in YEAR.finditer(sentence):
             if not (any(a <= m.start() < b for a, b in taken) or limited(m)):
