@@ -81,11 +81,11 @@ CHROME_PHRASES = {
 }
 # the words of a share bar ("Facebook  X  WhatsApp  Copy link", "Print | Send to a friend")
 SHARE_BAR_WORDS = frozenset(
-    "share tweet print email mail copy link save send to a friend colleague on via this article story post page "
+    "share tweet print email mail copy link save send to a friend colleague on via this article story post page back "
     "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
 # the fields and button of a sign-up form
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
-                               "today enter here register".split())
+                               "today enter here register required it's".split())
 CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+(?:reader\s+)?comments?|have your say\b|(?:\(c\)|©|copyright\b)|follow us\b|"
     r"share on\b|posted in\b|filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|"
@@ -473,7 +473,7 @@ def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text) or ADVERT_MARKER.match(text):
         return True
-    if _made_of(text, SHARE_BAR_WORDS, 8) and not text.rstrip().endswith((".", "!", "?")):
+    if _made_of(text, SHARE_BAR_WORDS, 12) and not text.rstrip().endswith((".", "!", "?")):
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
@@ -895,14 +895,14 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
     in_box = False  # and its form ("Enter your email", "Your email", "Sign me up")
     for b in blocks:
-        form = _made_of(b.text, SIGN_UP_FORM_WORDS, 4)
+        form = _is_sign_up_form(b.text)
         if in_box and form and b.kind is None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
         in_box = b.rule == "own_newsletter" or in_box and form
     # a longer box, found from its form up: a few lines with no address of anyone's, the topmost the invitation
     # in the site's voice or name or the box's short heading right above it
     for f, form in enumerate(blocks):
-        if form.kind is not None or not _made_of(form.text, SIGN_UP_FORM_WORDS, 4):
+        if form.kind is not None or not _is_sign_up_form(form.text):
             continue
         box = list(itertools.takewhile(
             lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= 60
@@ -912,10 +912,15 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
                    and (SITE_VOICE.search(blocks[j].text) or content_words(blocks[j].text) & site)]
         if invites:
             top = invites[0] - 1 if invites[0] and len(blocks[box[invites[0] - 1]].text.split()) <= 6 else invites[0]
-            fields = itertools.takewhile(lambda j: blocks[j].kind is None and _made_of(blocks[j].text, SIGN_UP_FORM_WORDS, 4),
+            fields = itertools.takewhile(lambda j: blocks[j].kind is None and _is_sign_up_form(blocks[j].text),
                                          range(f, len(blocks)))
             for j in [*box[top:], *fields]:
                 blocks[j].kind, blocks[j].rule = "boilerplate", "own_newsletter"
+
+
+def _is_sign_up_form(text: str) -> bool:
+    """A form's fields and button: "Your email", "Enter your email address | Sign me up", "Name (required)"."""
+    return _made_of(text, SIGN_UP_FORM_WORDS, 8)
 
 
 def _has_address(text: str) -> bool:

@@ -786,3 +786,11 @@ def test_a_bookmakers_offer_on_the_storys_own_race_is_an_advert_but_reported_odd
     odds = "Bookmakers had made Lanthorn 11/2 outsiders for the eights final before the race."
     kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert=f"{odds}\n\n{offer}")}), NOW)[0])
     assert kinds[offer] == "spam" and kinds[odds] == "body"
+
+
+def test_longer_share_bars_and_one_line_sign_up_forms_are_page_chrome():
+    chrome = ["Share this article: Facebook · X · WhatsApp · Email · Copy link", "Print  |  Send to a friend  |  Back",
+              "Get the Lanthorn Post weekly sport roundup straight to your inbox", "Enter your email address | Sign me up"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
