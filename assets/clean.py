@@ -815,8 +815,10 @@ def classify(doc: Document) -> None:
     # article; an advert pasted first or last is not where the article begins or ends, so the span is of plainer paragraphs
     plain = [i for i in long_candidates if promo[i] < PROMO_STRONG]
     for i in candidates:
-        outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))  # a title may warn of spam
-        if outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP:  # a scam report's own words stay
+        # a title may warn of spam, a scam report's own words stay, and "Obituaries" or "Offers" is a section's label
+        outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))
+        if (outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP
+                and len(blocks[i].text.split()) > 2):
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)

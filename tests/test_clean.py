@@ -794,3 +794,9 @@ def test_longer_share_bars_and_one_line_sign_up_forms_are_page_chrome():
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
     assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
+
+
+@pytest.mark.parametrize("label", ["Deals", "Offers"])
+def test_a_sections_one_word_label_after_the_article_is_not_an_advert(label):
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + label + "\n\n© 2025 Lanthorn Post\n"
+    assert kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])[label] != "spam"
