@@ -736,11 +736,12 @@ def classify(doc: Document) -> None:
                 and (not b.text.endswith((".", "!", "?")) or b.text.endswith(("a.m.", "p.m.")))):
             b.kind, b.rule = "date", "date_in_header"
     # title: the longest headline-like candidate before the first body paragraph (a site name often comes
-    # first; spam pasted above the article is passed over)
+    # first; spam pasted above the article is passed over, known by its links, phones or calls to action, not by its
+    # words alone: "landholders press claims" is a headline)
     if not any(b.kind == "title" for b in blocks):
         heads = []
         for b, p in zip(blocks, promo):
-            if b.kind is not None or p >= 0.5:
+            if b.kind is not None or p >= 0.5 and (_has_address(b.text) or contact_hits(b.text)):
                 continue
             if not is_headline_like(b.text):
                 break

@@ -800,3 +800,10 @@ def test_longer_share_bars_and_one_line_sign_up_forms_are_page_chrome():
 def test_a_sections_one_word_label_after_the_article_is_not_an_advert(label):
     text = RIVER_FESTIVAL.format(insert="") + "\n" + label + "\n\n© 2025 Lanthorn Post\n"
     assert kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])[label] != "spam"
+
+
+def test_a_headline_whose_words_sound_like_sales_is_still_the_title():
+    title = "Copper mine expansion stalls as landholders press claims"
+    text = (title + "\nMarch 1, 2019\n\n" + RIVER_FESTIVAL.replace("Lanthorn river festival draws record crowds\n\n", ""))
+    sections, articles, _ = clean_files(raw_frame({"t.txt": text}), NOW)
+    assert kinds_of(sections)[title] == "title" and articles["title"].item() == title
