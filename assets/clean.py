@@ -234,6 +234,10 @@ ADVERT_MARKER = re.compile(r"^\W*(?:advertisement|advert|ad|sponsored(?: content
                            r"paid (?:content|partnership|promotion|post))\W*$", re.I)
 ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
 ADVERTISING_HEADING = re.compile(rf"around the web|partner|promoted|sponsored|{ADVERT_SLOT}", re.I)
+# the close of a letter or a post, before the writer's name
+VALEDICTION = re.compile(r"^(?:with )?(?:(?:best|warm|kind)(?:est)? (?:wishes|regards)|regards|many thanks|thanks|thank you|love|"
+                         r"cheers|yours(?: sincerely| faithfully| truly)?|all the best|with thanks\b.*|see you [\w ]{1,30})[,!.]?$",
+                         re.I)
 NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
@@ -761,7 +765,9 @@ def classify(doc: Document) -> None:
             # a row of results or a table's line is the article's data, and so is the line that introduces it
             data = _tabular(b.text) or (b.text.endswith(":") and pos + 1 < len(candidates)
                                         and _tabular(blocks[candidates[pos + 1]].text))
-            if promo[i] >= PROMO_SOME or i in promoted or data:
+            # and a letter's sign-off ("With thanks and every blessing," then "Alison") is the writer's
+            signed = VALEDICTION.match(b.text) or pos and VALEDICTION.match(blocks[candidates[pos - 1]].text)
+            if promo[i] >= PROMO_SOME or i in promoted or data or signed:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"

@@ -807,3 +807,10 @@ def test_a_headline_whose_words_sound_like_sales_is_still_the_title():
     text = (title + "\nMarch 1, 2019\n\n" + RIVER_FESTIVAL.replace("Lanthorn river festival draws record crowds\n\n", ""))
     sections, articles, _ = clean_files(raw_frame({"t.txt": text}), NOW)
     assert kinds_of(sections)[title] == "title" and articles["title"].item() == title
+
+
+def test_a_letters_sign_off_after_the_last_paragraph_is_the_writers():
+    sign_off = ["With thanks and every blessing,", "Alison"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sign_off) + "\n\nShare this story\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    assert [kinds[line] for line in sign_off] == ["body", "body"]
