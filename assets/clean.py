@@ -203,7 +203,8 @@ SCAM = re.compile(
 )
 # the small print of a bookmaker's offer: news about betting quotes odds, not these
 BETTING_OFFER = re.compile(
-    r"\b(?:(?:please )?gamble responsibly|begambleaware|odds boost|enhanced odds|bet £?\d+,? get)\b", re.I)
+    r"\b(?:(?:please )?gamble responsibly|begambleaware|odds boost|enhanced odds|bet £?\d+,? get|"
+    r"(?:prices|odds) (?:correct at (?:the )?time of (?:publication|writing)|subject to change))\b", re.I)
 # what the entries of an SEO link list sell
 COMMERCIAL = re.compile(
     r"\b(?:cheap(?:est)?|best|buy|loans?|casinos?|deals?|discounts?|online|free|sale|bitcoin|crypto|vpn|insurance|pills?|"

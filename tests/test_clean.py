@@ -781,8 +781,10 @@ def test_contact_details_someone_was_told_to_use_are_reported_not_sold():
     assert kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=told)}), NOW)[0])[told] == "body"
 
 
-def test_a_bookmakers_offer_on_the_storys_own_race_is_an_advert_but_reported_odds_are_news():
-    offer = "Enhanced odds on the rowing crews from the clubs at the river festival: 11/2 for a home win. Gamble responsibly."
+@pytest.mark.parametrize("offer", [
+    "Enhanced odds on the rowing crews from the clubs at the river festival: 11/2 for a home win. Gamble responsibly.",
+    "Latest odds for the eights final: Lanthorn 6/4, Quayside 9/4, Millbank 15/8. Prices correct at time of publication."])
+def test_a_bookmakers_offer_on_the_storys_own_race_is_an_advert_but_reported_odds_are_news(offer):
     odds = "Bookmakers had made Lanthorn 11/2 outsiders for the eights final before the race."
     kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert=f"{odds}\n\n{offer}")}), NOW)[0])
     assert kinds[offer] == "spam" and kinds[odds] == "body"
