@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from assets.common import DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
+from assets.common import DATE_ANY, DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
 from pipelines.versions import rules_version
 from warehouse import SQL_DIR
 
@@ -147,7 +147,6 @@ COMMENT_SIGNATURE = re.compile(rf"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){{0,3}}\
                                rf"(?:\s*[,|·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?$")
 DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|/·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|/·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
                        r"(?:\s*\(?[A-Z]{2,5}\)?)?[.\s]*$", re.I)
-DATE_ANY = re.compile(DATE_PATTERN, re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
 # "OSLO -", "PORTHENNA, England, Nov. 18, 2025 (Agency) -": a place in capitals, regions, a date, the agency
 DATELINE_LEAD = re.compile(
@@ -896,9 +895,7 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     """The site's own newsletter box is page chrome: its invitation (in the site's voice or name, with no
     address of another organisation), the box's heading above it and its form below it."""
     for b in blocks:
-        if (b.kind is None and len(b.text.split()) <= 20 and NEWSLETTER_INVITE.search(b.text)
-                and not _has_address(b.text)
-                and (SITE_VOICE.search(b.text) or content_words(b.text) & site)):
+        if b.kind is None and len(b.text.split()) <= 20 and _own_invitation(b.text, site) and not _has_address(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
@@ -918,14 +915,18 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
             lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= 60
             and not (REPORTED_SPEECH.search(blocks[j].text) or _has_address(blocks[j].text)),
             range(f - 1, max(f - 4, -1), -1)))[::-1]
-        invites = [k for k, j in enumerate(box) if NEWSLETTER_INVITE.search(blocks[j].text)
-                   and (SITE_VOICE.search(blocks[j].text) or content_words(blocks[j].text) & site)]
+        invites = [k for k, j in enumerate(box) if _own_invitation(blocks[j].text, site)]
         if invites:
             top = invites[0] - 1 if invites[0] and len(blocks[box[invites[0] - 1]].text.split()) <= 6 else invites[0]
             fields = itertools.takewhile(lambda j: blocks[j].kind is None and _is_sign_up_form(blocks[j].text),
                                          range(f, len(blocks)))
             for j in [*box[top:], *fields]:
                 blocks[j].kind, blocks[j].rule = "boilerplate", "own_newsletter"
+
+
+def _own_invitation(text: str, site: set[str]) -> bool:
+    """An invitation to a newsletter or an app in the site's voice ("our") or naming the site."""
+    return bool(NEWSLETTER_INVITE.search(text) and (SITE_VOICE.search(text) or content_words(text) & site))
 
 
 def _is_sign_up_form(text: str) -> bool:

@@ -55,15 +55,18 @@ MONTHS = (
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# Named-month dates, (month, day, year) and (day, month, year): "March 2, 1987"; "2 March 1987", "8. Jan 2026", "08-Dec-2020"
+MONTH_FIRST_DATE = rf"({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
+DAY_FIRST_DATE = rf"(\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+|[/-])(?:of\s+)?({MONTHS})\.?,?(?:\s+|[/-])(\d{{4}})"
 # Shapes of a written date; which parts are valid (month 13, February 30) is the date stage's call.
 DATE_PATTERN = (
     rf"{_WEEKDAY}(?:"
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?(?:\s+|[/-])(?:of\s+)?(?:{MONTHS})\.?,?(?:\s+|[/-])\d{{4}}"  # 8. Jan 2026, 08-Dec-2020
+    rf"|{MONTH_FIRST_DATE}|{DAY_FIRST_DATE}"
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\.\s\d{1,2}\.\s\d{4}"
     r")"
 )
+DATE_ANY = re.compile(DATE_PATTERN, re.I)  # a date anywhere in a text
 
 # "Published:", "date", "Updated" and the like before a date on a header line
 DATE_LABEL = re.compile(

@@ -11,18 +11,17 @@ from datetime import date, datetime
 
 import polars as pl
 
-from assets.common import DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
+from assets.common import DATE_ANY, DATE_LABEL, DAY_FIRST_DATE, MONTH_FIRST_DATE, MONTHS, rejections_frame
 
 MONTH_NUMBER = {name: i for i, names in enumerate(
     [(), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
      ("december", "dec")]) for name in names}
 ISO = re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-MONTH_FIRST = re.compile(rf"({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
-DAY_FIRST = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+|[/-])(?:of\s+)?({MONTHS})\.?,?(?:\s+|[/-])(\d{{4}})", re.I)
+MONTH_FIRST = re.compile(MONTH_FIRST_DATE, re.I)
+DAY_FIRST = re.compile(DAY_FIRST_DATE, re.I)
 NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
 URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
-FULL_DATE = re.compile(DATE_PATTERN, re.I)
 MONTH_YEAR = re.compile(rf"\b({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\b", re.I)
 YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)  # a paragraph break ends a sentence too (a heading, a list line)
@@ -137,7 +136,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
         # and the month or year inside it is not one either
         limited = lambda m, words=FUTURE_LIMIT: words.search(sentence[max(0, m.start() - 40):m.start()])  # noqa: E731
         not_an_event = lambda m: limited(m) or limited(m, FOR_TARGET) or limited(m, SHELF_LIFE)  # noqa: E731
-        for m in FULL_DATE.finditer(sentence):
+        for m in DATE_ANY.finditer(sentence):
             taken.append(m.span())
             if not_an_event(m):
                 continue
@@ -195,7 +194,7 @@ def date_article(row: dict, body: str, now: date) -> dict:
     stated = [("header", line, line) for line in row["date_lines"] or []]
     if row.get("meta_date"):
         stated.append(("html_meta" if row.get("format") == "html" else "jsonl_field", row["meta_date"], row["meta_date"]))
-    if row.get("dateline") and (m := FULL_DATE.search(row["dateline"])):
+    if row.get("dateline") and (m := DATE_ANY.search(row["dateline"])):
         stated.append(("dateline", row["dateline"], m[0]))
     for where, text, date_text in stated:
         try:
