@@ -217,7 +217,7 @@ PUBLIC_SERVICE = re.compile(
     r" (?:who|can|should|are advised|must|affected))\b", re.I)
 # a quotation and who said it: '"Anyone who saw the car should call us on ...," she said.'
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
-REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.I)
+REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to|asked|urged|appealed|advised|warned)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)"
                r"|(?:jobs?|homes?|deals?) near you")
@@ -825,7 +825,8 @@ def classify(doc: Document) -> None:
         # a title may warn of spam, a scam report's own words stay, and "Obituaries" or "Offers" is a section's label
         outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))
         if (outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP
-                and len(blocks[i].text.split()) > 2):
+                and len(blocks[i].text.split()) > 2
+                and not (REPORTED_SPEECH.search(blocks[i].text) and not ATTRIBUTED_QUOTE.match(blocks[i].text))):
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"
     # a headline right above the next block takes that block's score (a pasted release's own title)

@@ -816,3 +816,19 @@ def test_a_letters_sign_off_after_the_last_paragraph_is_the_writers():
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sign_off) + "\n\nShare this story\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
     assert [kinds[line] for line in sign_off] == ["body", "body"]
+
+
+def test_a_police_appeal_that_ends_the_article_is_reported_but_a_quoted_sales_line_there_is_an_advert():
+    story = ("Tools worth £4,000 taken from Ashby Lane builders' yard\n\nMarch 3, 2025\n\n"
+             "Burglars cut a padlock at the Ashby Lane builders' yard in Corvey overnight on Friday and drove off "
+             "with drills, saws and a generator, the owner said.\n\n"
+             "The yard's camera caught a white pick-up truck leaving just after two in the morning.\n\n{last}\n")
+    appeal = ("Sergeant Nell Pryce asked anyone who has been offered cheap drills for sale to call 01632 960 118, "
+              "quoting crime number 0318.")
+    advert = ('"Every tool deserves a second life," said Brightforge founder Oscar Lund. Visit brightforge.test '
+              "today to shop our refurbished range.")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": story.format(last=appeal)}), NOW)[0])
+    assert kinds[appeal] == "body"
+    kinds = kinds_of(clean_files(raw_frame({"b.txt": story.format(last=advert)}), NOW)[0])
+    assert kinds[advert] == "spam"
+
