@@ -981,7 +981,7 @@ def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int], bool]]:
             entries = list(itertools.takewhile(
                 lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= LIST_ENTRY_MAX_WORDS
                 and blocks[j].run == heading.run and not LIST_HEADING.match(blocks[j].text)
-                and not REPORTED_SPEECH.search(blocks[j].text),  # a list entry is a teaser, not a report
+                and not (REPORTED_SPEECH.search(blocks[j].text) and is_paragraph(blocks[j].text)),  # a teaser, not a report
                 range(h + 1, len(blocks))))
             if entries:
                 lists.append((h, entries, bool(ADVERTISING_HEADING.search(heading.text))))

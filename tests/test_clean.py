@@ -832,3 +832,9 @@ def test_a_police_appeal_that_ends_the_article_is_reported_but_a_quoted_sales_li
     kinds = kinds_of(clean_files(raw_frame({"b.txt": story.format(last=advert)}), NOW)[0])
     assert kinds[advert] == "spam"
 
+
+def test_a_sponsored_lists_clickbait_entries_are_spam_even_when_one_says_someone_was_told_something():
+    teasers = ["Around the web", "She was told the old vase was worthless", "Pensioners Rush To Claim This Rebate"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(teasers) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
+    assert [kinds[line] for line in teasers] == ["spam"] * 3
