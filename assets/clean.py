@@ -572,6 +572,8 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     segments = [p for p in LIST_SEPARATOR.split(text) if p.strip()]
     if len(segments) >= 3 and all(len(p.split()) <= 7 for p in segments):  # a link list
         hits += 2 * sum(1 for p in segments if COMMERCIAL.search(p))
+    if _keyword_stuffed(text):
+        hits += 4
     words = _words(text)
     if hits and len(words) >= 12:  # keyword stuffing: sales words, and the same word pairs over and over
         pairs = [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]
@@ -583,6 +585,17 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
         hits += 2 if capitalised / len(words) > 0.8 and capitalised_small_words else 0  # Title Case Marketing Copy, not a table of names
         hits += 2 if shouting / len(words) > 0.3 else 0
     return (hits + lexical_evidence(text)) / 4
+
+
+def _keyword_stuffed(text: str) -> bool:
+    """Search phrases strung with commas, the same place or trade in three of them and sales words in two
+    ("cheap glazier Fenmarsh, 24 hour glass repair Fenmarsh, ..."): SEO copy, not a list the article gives."""
+    phrases = [p for p in re.split(r"[,;]", text) if p.strip()]
+    short = [p for p in phrases if len(p.split()) <= 7]
+    if len(short) < 4 or sum(1 for p in short if COMMERCIAL.search(p)) < 2:
+        return False
+    counts = Counter(w for p in short for w in {w.lower() for w in _words(p)} if w not in STOPWORDS)
+    return max(counts.values(), default=0) >= 3
 
 
 LEXICAL_PLACEHOLDERS = ((URL, " xurlx "), (EMAIL, " xemailx "), (PHONE, " xphonex "), (PRICE, " xpricex "),

@@ -838,3 +838,12 @@ def test_a_sponsored_lists_clickbait_entries_are_spam_even_when_one_says_someone
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(teasers) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
     assert [kinds[line] for line in teasers] == ["spam"] * 3
+
+
+def test_search_phrases_strung_with_the_towns_name_are_seo_copy_but_a_fixture_list_is_the_article():
+    seo = ("Rowing coach Lanthorn, cheap rowing lessons Lanthorn, river kayak hire Lanthorn, boat storage Lanthorn, "
+           "best sculling club Lanthorn.")
+    fixtures = ("Next month the crews meet Lanthorn Juniors, Quayside, Lanthorn Masters, Millbank and "
+                "Lanthorn Veterans, with the best two going on to the county final.")
+    kinds = kinds_of(clean_files(raw_frame({"k.txt": RIVER_FESTIVAL.format(insert=f"{seo}\n\n{fixtures}")}), NOW)[0])
+    assert kinds[seo] == "spam" and kinds[fixtures] == "body"
