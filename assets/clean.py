@@ -242,6 +242,8 @@ NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
+# a scraped menu's items may be parted by spaces alone, and a breadcrumb may be two ("Business › Retail")
+NAVIGATION_SEPARATOR = re.compile(r"\s[|•·»›/>]\s|\s{2,}")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+")
 STOPWORDS = frozenset(
@@ -505,6 +507,12 @@ def is_headline_like(text: str) -> bool:
     return 2 <= len(words) <= 25 and len(text) <= 200 and not text.endswith((".", "!", "”", '"')) and text[0] not in "“\"'‘"
 
 
+def _navigation(text: str) -> bool:
+    """A menu or breadcrumb: two or more items of a few words each."""
+    parts = NAVIGATION_SEPARATOR.split(text.strip())
+    return len(parts) >= 2 and all(0 < len(p.split()) <= 3 for p in parts)
+
+
 def is_paragraph(text: str) -> bool:
     """A sentence of some length, not a headline: what marks where an article's text runs."""
     return len(text.split()) >= 8 and not is_headline_like(text)
@@ -760,12 +768,18 @@ def classify(doc: Document) -> None:
         for b, p in zip(blocks, promo):
             if b.kind is not None or p >= 0.5 and (_has_address(b.text) or contact_hits(b.text)):
                 continue
-            if not is_headline_like(b.text):
+            if is_paragraph(b.text):
                 break
-            if len(b.text.split()) >= 3:  # a shorter line is the site's name
+            if is_headline_like(b.text) and len(b.text.split()) >= 3 and not _navigation(b.text):  # a shorter line is the site's name
                 heads.append(b)
         if heads:
-            best = max(heads, key=lambda b: len(b.text.split()))
+            lead = set().union(*(content_words(b.text) for b in
+                                 itertools.islice((b for b in blocks if b.kind is None and is_paragraph(b.text)), 3)))
+            shared = [len(content_words(b.text) & lead) for b in heads]
+            if max(shared) >= 2:  # the first line that tells the lead's story, not the site's name or its motto
+                best = next(b for b, n in zip(heads, shared) if n >= max(2, max(shared) * 2 / 3))
+            else:
+                best = max(heads, key=lambda b: len(b.text.split()))
             best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)

@@ -39,6 +39,8 @@ class Labelled:
     declared_date: str | None = None
     mis_dated: bool = False
     true_date: str | None = None
+    title: str | None = None
+    title_labelled: bool = False  # whether `title` is known (None then means the article has no title)
 
 
 def _matches(label: str, text: str) -> bool:
@@ -122,8 +124,16 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     fp = sum(1 for lab in labels if not lab.mis_dated and lab.key in mis_dated)
     fn = sum(1 for lab in labels if lab.mis_dated and lab.key not in mis_dated)
     out["mis_dated_precision"], out["mis_dated_recall"] = _prf(tp, fp, fn)
+    titles = dict(evidence.select("key", "title").iter_rows())
+    titled = [lab for lab in labels if lab.title_labelled]
+    out["title_accuracy"] = (sum(_title_right(lab.title, titles.get(lab.key)) for lab in titled) / len(titled)
+                             if titled else None)
     out["articles"] = len(labels)
     return out
+
+
+def _title_right(wanted: str | None, found: str | None) -> bool:
+    return not found if wanted is None else bool(found) and _matches(" ".join(wanted.split()), " ".join(found.split()))
 
 
 def entity_resolution(entity_aliases: pl.DataFrame, gold_entities: dict) -> dict:
@@ -207,7 +217,7 @@ def seeds_corpus(workdir: Path) -> tuple[Path, list[Labelled]] | None:
         boilerplate = [b for b in g["boilerplate_lines"] if b != g.get("declared_date_line")]
         labels.append(Labelled(name, spam=g["spam_lines"], boilerplate=boilerplate,
                                body_paragraphs=g["body_paragraphs"], declared_date=g["declared_date"],
-                               true_date=g["true_publication_date"]))
+                               true_date=g["true_publication_date"], title=g["title"], title_labelled=True))
     for i, case in enumerate(gold["mis_dated_variants"]["cases"]):
         name = f"variant_{i}_{case['from']}"
         edited, old = apply_variant((SEEDS / case["from"]).read_text(), case["edit"])
@@ -224,7 +234,8 @@ def sample_corpus() -> tuple[Path, list[Labelled]]:
     labels = [Labelled(key, spam=v.get("spam_lines", []), boilerplate=v.get("boilerplate_lines", []),
                        body_paragraphs=v["body_paragraphs"],
                        declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
-                       mis_dated=v["date_status"] == "mis_dated") for key, v in raw.items()]
+                       mis_dated=v["date_status"] == "mis_dated", title=v.get("title"), title_labelled="title" in v)
+              for key, v in raw.items()]
     return REPO_ROOT / "data" / "landing", labels
 
 
@@ -239,7 +250,8 @@ def split_labels(articles: dict[str, dict], split: str) -> list[Labelled]:
                                boilerplate=[t for t, k in lines.items() if k in ("boilerplate", "source")],
                                body=[t for t, k in lines.items() if k == "body"],
                                declared_date=v["declared_date"] if v["date_status"] != "mis_dated" else None,
-                               mis_dated=v["date_status"] == "mis_dated", true_date=v.get("true_date")))
+                               mis_dated=v["date_status"] == "mis_dated", true_date=v.get("true_date"),
+                               title=v["title"], title_labelled=True))
     return labels
 
 
@@ -250,6 +262,7 @@ def eval_corpus(split: str) -> tuple[Path, list[Labelled]] | None:
 
 
 METRICS = ["articles", "spam_precision", "spam_recall", "boilerplate_precision", "boilerplate_recall", "body_lines_lost",
+           "title_accuracy",
            "declared_date_accuracy", "inferred_date_median_error_days", "inferred_dated", "mis_dated_precision",
            "mis_dated_recall"]
 

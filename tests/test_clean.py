@@ -847,3 +847,15 @@ def test_search_phrases_strung_with_the_towns_name_are_seo_copy_but_a_fixture_li
                 "Lanthorn Veterans, with the best two going on to the county final.")
     kinds = kinds_of(clean_files(raw_frame({"k.txt": RIVER_FESTIVAL.format(insert=f"{seo}\n\n{fixtures}")}), NOW)[0])
     assert kinds[seo] == "spam" and kinds[fixtures] == "body"
+
+
+def test_the_title_is_the_headline_that_tells_the_leads_story_not_the_sites_name_motto_or_menu():
+    title = "Lanthorn ferry to run all winter after council deal"
+    page = ("Lanthorn Evening Post\nYour town, your paper, since 1902.\nNews   Sport   Business   What's on   Family notices\n"
+            "Transport › Ferries\n" + title + "\nBy Ruth Okonjo\nMarch 3, 2025\n\n"
+            "The Lanthorn ferry will run through the winter for the first time in a decade after the council agreed to "
+            "cover the cost of a second crew, the operator said on Monday.\n\n"
+            "The ferry has stopped at the end of October every year since 2015, leaving island residents with a "
+            "forty-minute drive round the estuary.\n")
+    _, articles, _ = clean_files(raw_frame({"p.txt": page}), NOW)
+    assert articles["title"].item() == title

@@ -15,6 +15,7 @@ def test_evaluation_pins_the_seed_and_sample_results(gold, results):
         assert corpus["spam_precision"] == corpus["spam_recall"] == 1.0
         assert corpus["boilerplate_precision"] == corpus["boilerplate_recall"] == 1.0
         assert corpus["body_lines_lost"] == 0.0
+        assert corpus["title_accuracy"] == 1.0
         assert corpus["declared_date_accuracy"] == 1.0
         assert corpus["mis_dated_precision"] == corpus["mis_dated_recall"] == 1.0
     assert seeds["inferred_dated"] == "3/3"
@@ -27,6 +28,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     tune = results["eval/tune"]
     assert tune["spam_precision"] >= 0.94 and tune["spam_recall"] >= 0.96
     assert tune["body_lines_lost"] <= 0.007
+    assert tune["title_accuracy"] >= 0.94
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
 
@@ -38,6 +40,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
     assert test["declared_date_accuracy"] >= 0.98
     assert test["body_lines_lost"] <= 0.013
+    assert test["title_accuracy"] >= 0.94
     assert test["spam_precision"] >= 0.91 and test["spam_recall"] >= 0.90
 
 
