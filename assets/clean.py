@@ -217,6 +217,10 @@ PUBLIC_SERVICE = re.compile(
     r" (?:who|can|should|are advised|must|affected))\b", re.I)
 # a quotation and who said it: '"Anyone who saw the car should call us on ...," she said.'
 ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-]+\s+){0,6}?(?:said|says|added|told)\b")
+# 'A second version reads: "Your parcel is on hold ..."': the article quotes a text it reports on
+INTRODUCED_QUOTE = re.compile(r"\b(?:reads?|began|went|wrote):\s*[\"“]")
+OPENING_QUOTES, CLOSING_QUOTES = "\"“‘", "\"”’"
+QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to|asked|urged|appealed|advised|warned)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)"
@@ -829,6 +833,8 @@ def classify(doc: Document) -> None:
             + SPAM_WEIGHTS["header"] * b.scores["header_score"] + SPAM_WEIGHTS["position"] * b.scores["position_score"],
             4,
         )
+    quoted = _quoted_by_article(blocks)
+    _report_quotations(blocks, quoted)
     # a promotional block mostly off the lead's topic right before a spam block opens it (an advert's pitch before
     # its contact line); a statement someone made is news, not a pitch, and page chrome in between (share buttons)
     # parts the two
@@ -895,6 +901,30 @@ def classify(doc: Document) -> None:
                 and nxt.scores["spam_score"] > spam_threshold():
             b.kind, b.rule = None, "advert_marker"
             b.scores = {**nxt.scores}
+    _report_quotations(blocks, quoted)
+
+
+def _quoted_by_article(blocks: list[Block]) -> set[int]:
+    """Blocks of a quotation the article introduces ("One of the texts read:" and the text in quotes below, up to
+    its closing quote; or 'A second version reads: "..."'): how a scam or a sales pitch was worded, reported."""
+    quoted = set()
+    for i, b in enumerate(blocks):
+        if b.kind is None and INTRODUCED_QUOTE.search(b.text):
+            quoted.add(i)
+        if not (i and b.kind is None and b.text[:1] in OPENING_QUOTES and blocks[i - 1].kind is None
+                and blocks[i - 1].text.rstrip().endswith(":")):
+            continue
+        span = list(itertools.takewhile(lambda j: blocks[j].kind is None, range(i, min(i + QUOTE_MOST_BLOCKS, len(blocks)))))
+        end = next((j for j in span if blocks[j].text.rstrip()[-1:] in CLOSING_QUOTES), i)
+        quoted.update(range(i, end + 1))
+    return quoted
+
+
+def _report_quotations(blocks: list[Block], quoted: set[int]) -> None:
+    for i in quoted:
+        if blocks[i].scores.get("spam_score", 0.0) > spam_threshold():
+            blocks[i].scores["spam_score"] = round(spam_threshold() / 2, 4)
+            blocks[i].rule = "quoted_by_article"
 
 
 def _prose_words(blocks: list[Block]) -> list[int]:

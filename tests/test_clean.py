@@ -859,3 +859,17 @@ def test_the_title_is_the_headline_that_tells_the_leads_story_not_the_sites_name
             "forty-minute drive round the estuary.\n")
     _, articles, _ = clean_files(raw_frame({"p.txt": page}), NOW)
     assert articles["title"].item() == title
+
+
+def test_a_scam_text_the_article_quotes_is_reported_but_the_same_text_pasted_in_is_spam():
+    story = ("Residents warned over fake parcel texts\n\nMarch 3, 2025\n\n"
+             "Police in Corvey say more than thirty people have been sent texts asking them to pay a small fee "
+             "before a parcel can be delivered, and four have lost money.\n\n{middle}\n\n"
+             "Officers said no delivery firm asks for a fee by text, and that anyone who has paid should call "
+             "their bank at once.\n")
+    scam = '"ParcelHub: your parcel is held for an unpaid fee of £1.99. Pay now at parcelhub-pay.test to avoid return!"'
+    quoted = kinds_of(clean_files(raw_frame({"q.txt": story.format(middle=f"One of the texts read:\n\n{scam}")}), NOW)[0])
+    pasted = kinds_of(clean_files(raw_frame({"p.txt": story.format(middle=scam.strip('"'))}), NOW)[0])
+    inline = "A second version, sent on Friday, reads: " + scam
+    quoted_inline = kinds_of(clean_files(raw_frame({"i.txt": story.format(middle=inline)}), NOW)[0])
+    assert quoted[scam] == "body" and quoted_inline[inline] == "body" and pasted[scam.strip('"')] == "spam"
