@@ -107,7 +107,8 @@ COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
                                r"download (?:our|the [\w'’ ]{1,30}) (?:free )?app|"
-                               r"app\b.{0,40}\b(?:iphone|android|app store|google play))\b",
+                               r"app\b.{0,40}\b(?:iphone|android|app store|google play)|"
+                               r"subscribe to|sign up (?:for|to)|monthly emails?|support (?:us|the show|our \w+))\b",
                                re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)

@@ -873,3 +873,11 @@ def test_a_scam_text_the_article_quotes_is_reported_but_the_same_text_pasted_in_
     inline = "A second version, sent on Friday, reads: " + scam
     quoted_inline = kinds_of(clean_files(raw_frame({"i.txt": story.format(middle=inline)}), NOW)[0])
     assert quoted[scam] == "body" and quoted_inline[inline] == "body" and pasted[scam.strip('"')] == "spam"
+
+
+def test_the_sites_own_subscription_and_sign_up_asks_after_the_article_are_page_chrome():
+    asks = ["Subscribe to the Lanthorn Post for £5 a month for every story, every day.",
+            "Sign up for our monthly email with festival news and dates for next year."]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(asks) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"o.txt": text}), NOW)[0])
+    assert [kinds[line] for line in asks] == ["boilerplate", "boilerplate"]
