@@ -229,7 +229,7 @@ ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|"
-    r"around the web|more (?:from|on|in) [\w' ]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|"
+    r"around the web|more (?:from|on|in) [\w'’&, -]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|"
     r"from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)(?: stories| links| content| offers)?|"
     r"trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"

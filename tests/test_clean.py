@@ -881,3 +881,12 @@ def test_the_sites_own_subscription_and_sign_up_asks_after_the_article_are_page_
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(asks) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"o.txt": text}), NOW)[0])
     assert [kinds[line] for line in asks] == ["boilerplate", "boilerplate"]
+
+
+def test_the_sites_own_list_heading_with_an_ampersand_ends_the_sponsored_list_above_it():
+    sponsored = ["Partner content", "This £49 gadget halves your heating bill - energy firms are furious"]
+    own = ["More on rowing & canoeing", "Quayside crew names new captain for the spring season",
+           "Millbank boathouse roof repair to start in May"]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sponsored + own) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"m.txt": text}), NOW)[0])
+    assert kinds[sponsored[1]] == "spam" and all(kinds[line] != "spam" for line in own)
