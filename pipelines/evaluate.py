@@ -1,8 +1,8 @@
 """`make eval`: accuracy of the clean and date stages on labelled corpora.
 
 Runs the stage functions (no Dagster, no NER) over each corpus and prints, per corpus:
-spam and boilerplate precision/recall (per section), body lines lost, declared-date accuracy,
-inferred-date error in days, and mis-dated precision/recall.
+spam and boilerplate precision/recall (per section), body lines lost, title accuracy, declared-date
+accuracy, inferred-date error in days, and mis-dated precision/recall.
 
 Corpora: `../shared/seeds` with `gold.json` (plus its mis-dated variants), the sample corpus
 (`data/labels/sample.json`) and the project's own labelled corpus (`data/eval/labels.json`,
