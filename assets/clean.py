@@ -765,9 +765,10 @@ def classify(doc: Document) -> None:
         if (named and len(b.text.split()) <= 16 and DATE_ANY.search(b.text)
                 and (not b.text.endswith((".", "!", "?")) or b.text.endswith(("a.m.", "p.m.")))):
             b.kind, b.rule = "date", "date_in_header"
-    # title: the longest headline-like candidate before the first body paragraph (a site name often comes
-    # first; spam pasted above the article is passed over, known by its links, phones or calls to action, not by its
-    # words alone: "landholders press claims" is a headline)
+    # title: of the headlines above the first paragraph (not a menu, a breadcrumb or a name of one or two words), the
+    # first that tells the lead's story, sharing words with the opening paragraphs as the site's name or motto does
+    # not; with no such line, the longest. Spam pasted above the article is passed over, known by its links, phones
+    # or calls to action, not by its words alone: "landholders press claims" is a headline
     if not any(b.kind == "title" for b in blocks):
         heads = []
         for b, p in zip(blocks, promo):
@@ -775,13 +776,13 @@ def classify(doc: Document) -> None:
                 continue
             if is_paragraph(b.text):
                 break
-            if is_headline_like(b.text) and len(b.text.split()) >= 3 and not _navigation(b.text):  # a shorter line is the site's name
+            if is_headline_like(b.text) and len(b.text.split()) >= 3 and not _navigation(b.text):
                 heads.append(b)
         if heads:
             lead = set().union(*(content_words(b.text) for b in
                                  itertools.islice((b for b in blocks if b.kind is None and is_paragraph(b.text)), 3)))
             shared = [len(content_words(b.text) & lead) for b in heads]
-            if max(shared) >= 2:  # the first line that tells the lead's story, not the site's name or its motto
+            if max(shared) >= 2:
                 best = next(b for b, n in zip(heads, shared) if n >= max(2, max(shared) * 2 / 3))
             else:
                 best = max(heads, key=lambda b: len(b.text.split()))
@@ -922,6 +923,7 @@ def _quoted_by_article(blocks: list[Block]) -> set[int]:
 
 
 def _report_quotations(blocks: list[Block], quoted: set[int]) -> None:
+    """Quoted blocks stay the article's, before the rules that spread scores to neighbours and again after them."""
     for i in quoted:
         if blocks[i].scores.get("spam_score", 0.0) > spam_threshold():
             blocks[i].scores["spam_score"] = round(spam_threshold() / 2, 4)
