@@ -222,6 +222,10 @@ ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-
 INTRODUCED_QUOTE = re.compile(r"\b(?:reads?|began|went|wrote):\s*[\"“]")
 OPENING_QUOTES, CLOSING_QUOTES = "\"“‘", "\"”’"
 QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
+# an advert's opening hook, a short question to the reader: "Dust-covered car? ...", "Planning a weekend away? ..."
+HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
+FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
+HOOK_HITS = 1
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to|asked|urged|appealed|advised|warned)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)"
@@ -587,6 +591,8 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
         hits += 2 * sum(1 for p in segments if COMMERCIAL.search(p))
     if _keyword_stuffed(text):
         hits += 4
+    if HOOK_QUESTION.match(text) and not FIRST_PERSON.search(text.split("?", 1)[0]):
+        hits += HOOK_HITS
     words = _words(text)
     if hits and len(words) >= 12:  # keyword stuffing: sales words, and the same word pairs over and over
         pairs = [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]

@@ -890,3 +890,11 @@ def test_the_sites_own_list_heading_with_an_ampersand_ends_the_sponsored_list_ab
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sponsored + own) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"m.txt": text}), NOW)[0])
     assert kinds[sponsored[1]] == "spam" and all(kinds[line] != "spam" for line in own)
+
+
+def test_an_adverts_opening_question_to_the_reader_is_promotional_but_a_bloggers_own_question_is_not():
+    advert = "Dreaming of a winter break? Sunfold Holidays has seven nights in Madeira from £399 this month!"
+    own = "Would I go again? Absolutely, and next year I will bring a better chair for the quay."
+    kinds = kinds_of(clean_files(raw_frame({"h.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{own}")}), NOW)[0])
+    assert kinds[advert] == "spam" and kinds[own] == "body"
+
