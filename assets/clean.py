@@ -226,6 +226,12 @@ QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
 FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
 HOOK_HITS = 1
+# a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
+CLICKBAIT = re.compile(r"\b(?:what happened next|could be worth|you won'?t believe|doctors hate|hate (?:him|her|this)|"
+                       r"(?:are|is) rushing to|one (?:simple |weird )?trick|little-known|see why\W*$|here'?s why|"
+                       r"the reason will|what (?:it|she|he|they) turned out|looks? (?:completely |totally )?different now|"
+                       r"then (?:she|he|they) tried this|will shock you|jaw-dropping|banks (?:do not|don'?t) want you to know|"
+                       r"nobody (?:is )?talking about|before it'?s too late|check if you qualify)", re.I)
 REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to|asked|urged|appealed|advised|warned)\b", re.I)
 # a paid slot of a page: "Property of the week", "JOB OF THE WEEK: ...", "Deal of the day"
 ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|this) (?:week|day|month)"
@@ -593,6 +599,8 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
         hits += 4
     if HOOK_QUESTION.match(text) and not FIRST_PERSON.search(text.split("?", 1)[0]):
         hits += HOOK_HITS
+    if CLICKBAIT.search(text):
+        hits += 2
     words = _words(text)
     if hits and len(words) >= 12:  # keyword stuffing: sales words, and the same word pairs over and over
         pairs = [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]

@@ -898,3 +898,14 @@ def test_an_adverts_opening_question_to_the_reader_is_promotional_but_a_bloggers
     kinds = kinds_of(clean_files(raw_frame({"h.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{own}")}), NOW)[0])
     assert kinds[advert] == "spam" and kinds[own] == "body"
 
+
+def test_curiosity_gap_teasers_under_a_plain_list_heading_are_spam_but_the_sites_own_headlines_are_not():
+    teasers = ["She put a spoon in her freezer overnight – what happened next is genius",
+               "The old toy in your loft that could be worth £2,000",
+               "Drivers are rushing to claim this little-known refund"]
+    own = "Quayside crew names new captain for the spring season"
+    text = (RIVER_FESTIVAL.format(insert="") + "\nYou may also like\n" + "\n".join(teasers) + "\n\nMore from Lanthorn\n"
+            + own + "\n\n© 2025 Lanthorn Post\n")
+    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    assert [kinds[line] for line in teasers] == ["spam"] * 3 and kinds[own] != "spam"
+
