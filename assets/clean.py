@@ -95,7 +95,8 @@ CHROME_PREFIX = re.compile(
     re.I,
 )
 # the heading of a comments section: "Comments (4)", "3 responses to ...", "5 thoughts on ...", "Reader comments"
-COMMENTS_HEADING = re.compile(r"^(?:(?:comments?|have your say)\s*(?:\(\d+\))?|reader comments|"
+COMMENTS_HEADING = re.compile(r"^(?:(?:(?:most popular|top|latest|newest|featured|readers'?|reader)\s+)?comments?\s*(?:\(\d+\))?|"
+                              r"have your say\s*(?:\(\d+\))?|"
                               r"\d+\s+(?:reader\s+)?(?:comments?|responses?|replies|thoughts)\b.*)\s*:?$", re.I)
 AGO = r"\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago"
 # a reader comment's header: "Helen T. says:", "Jo from Harlow Row wrote:", "wendy.h · 2 days ago", "#4 — jo_b — 3h ago",

@@ -909,3 +909,10 @@ def test_curiosity_gap_teasers_under_a_plain_list_heading_are_spam_but_the_sites
     kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
     assert [kinds[line] for line in teasers] == ["spam"] * 3 and kinds[own] != "spam"
 
+
+@pytest.mark.parametrize("heading", ["Most popular comments", "Latest comments (3)"])
+def test_a_qualified_comments_heading_heads_the_reader_comments(heading):
+    comment = "Lovely to see the band back on the quay, it felt like the old days again."
+    text = RIVER_FESTIVAL.format(insert="") + f"\n{heading}\n\nJo_from_the_quay\n{comment}\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
+    assert kinds[heading] == "boilerplate" and kinds[comment] == "boilerplate"
