@@ -111,6 +111,7 @@ NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in
                                r"app\b.{0,40}\b(?:iphone|android|app store|google play)|"
                                r"subscribe to|sign up (?:for|to)|monthly emails?|support (?:us|the show|our \w+))\b",
                                re.I)
+FORM_SMALL_PRINT = re.compile(r"\bunsubscribe\b|\bprivacy (?:policy|notice)\b|\bnever share\b", re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
@@ -976,9 +977,9 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
-    in_box = False  # and its form ("Enter your email", "Your email", "Sign me up")
+    in_box = False  # and its form ("Enter your email", "Your email", "Sign me up") with the form's small print
     for b in blocks:
-        form = _is_sign_up_form(b.text)
+        form = _is_sign_up_form(b.text) or in_box and len(b.text.split()) <= 20 and bool(FORM_SMALL_PRINT.search(b.text))
         if in_box and form and b.kind is None:
             b.kind, b.rule = "boilerplate", "own_newsletter"
         in_box = b.rule == "own_newsletter" or in_box and form

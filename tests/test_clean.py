@@ -916,3 +916,11 @@ def test_a_qualified_comments_heading_heads_the_reader_comments(heading):
     text = RIVER_FESTIVAL.format(insert="") + f"\n{heading}\n\nJo_from_the_quay\n{comment}\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
     assert kinds[heading] == "boilerplate" and kinds[comment] == "boilerplate"
+
+
+def test_the_small_print_under_the_sites_own_sign_up_form_is_part_of_the_box():
+    box = ["Get the Lanthorn Post morning newsletter in your inbox every weekday.", "Enter your email", "Subscribe",
+           "You can unsubscribe at any time. Read our privacy policy."]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(box) + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_of(clean_files(raw_frame({"b.txt": text}), NOW)[0])
+    assert [kinds[line] for line in box] == ["boilerplate"] * 4
