@@ -83,6 +83,9 @@ CHROME_PHRASES = {
 SHARE_BAR_WORDS = frozenset(
     "share tweet print email mail copy link save send to a friend colleague on via this article story post page back "
     "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger bluesky threads".split())
+# a cookie banner's buttons and a page foot's links: "Accept all | Manage preferences", "Privacy policy | Contact"
+PAGE_LINK_WORDS = frozenset("accept all reject manage preferences cookie cookies settings only necessary essential privacy "
+                            "policy notice contact terms and conditions of use about us accessibility sitemap help".split())
 # the fields and button of a sign-up form
 SIGN_UP_FORM_WORDS = frozenset("your email e mail address name first last sign me up subscribe now free join submit go "
                                "today enter here register required it's".split())
@@ -112,6 +115,19 @@ NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in
                                r"subscribe to|sign up (?:for|to)|monthly emails?|support (?:us|the show|our \w+))\b",
                                re.I)
 FORM_SMALL_PRINT = re.compile(r"\bunsubscribe\b|\bprivacy (?:policy|notice)\b|\bnever share\b", re.I)
+# what a publication says of its own business: subscriptions, its newsroom, advertising with it, who publishes it
+PUBLICATION_BUSINESS = re.compile(
+    r"\b(?:news ?desk|newsroom|sports desk|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"
+    r"subscri(?:be|ption|ptions team)|digital (?:access|edition)|print edition|e-edition|unlimited access|journalism|"
+    r"trading name of|published by|registered (?:in|office|no|number|charity)|company (?:no|number)|gift aid|"
+    r"contact (?:us|the))\b", re.I)
+# ... and what only a publication offers or has, whoever's name it gives: it is the page's own
+PUBLICATION_OWN = re.compile(r"\b(?:news ?desk|newsroom|sports desk|subscriptions? team|print edition|"
+                             r"digital (?:access|edition|subscription)|e-edition|unlimited (?:digital )?access|every story|"
+                             r"(?:local|independent) journalism|\d+ issues)\b", re.I)
+# "The Kilnworth Gazette is published by Westmere Newspapers Ltd.": the page's own name
+PUBLISHER_LINE = re.compile(r"^(?:the )?([\w'’&. -]{3,60}?),? (?:is (?:a trading name of|published by|part of|owned by)|published by)\b",
+                            re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
@@ -496,7 +512,8 @@ def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
 def is_chrome(text: str) -> bool:
     if _norm(text) in CHROME_PHRASES or CHROME_PREFIX.match(text) or RIGHTS.search(text) or ADVERT_MARKER.match(text):
         return True
-    if _made_of(text, SHARE_BAR_WORDS, 12) and not text.rstrip().endswith((".", "!", "?")):
+    page_links = len(text.split()) >= 2 and _made_of(text, PAGE_LINK_WORDS, 8)
+    if (_made_of(text, SHARE_BAR_WORDS, 12) or page_links) and not text.rstrip().endswith((".", "!", "?")):
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
@@ -711,6 +728,7 @@ def classify(doc: Document) -> None:
             b.kind, b.rule = structural_kind(b.text)
     site = _site_words(blocks)
     _own_newsletter_boxes(blocks, site)
+    _own_furniture(blocks, site)
     # a card of short lines (a contact block, a listing) is judged on its lines together; the site's own
     # addresses ("send your reports to sport@thegazette.test") are not somebody's advert
     unit_text = [_without_own_addresses(b.text, site) for b in blocks]
@@ -965,7 +983,26 @@ def _site_words(blocks: list[Block]) -> set[str]:
     opening = next((b for b in blocks if b.rule != "chrome"), None)  # under a skip link, say
     if opening is not None and opening.kind is None and len(opening.text.split()) <= 5:
         words |= content_words(opening.text)
+    for b in blocks:  # "The Gazette is a trading name of ...", and the host of the article's own source link
+        if m := PUBLISHER_LINE.match(b.text):
+            words |= content_words(m.group(1))
+        if b.kind == "source" and (host := URL.search(b.text)):
+            words.add(re.sub(r"^(?:https?://)?(?:www\.)?", "", host.group(0).lower()).split(".", 1)[0])
     return words
+
+
+def _own_furniture(blocks: list[Block], site: set[str]) -> None:
+    """The site's own subscription offers, newsroom and advertising contacts and publisher's footer are page chrome:
+    a line that names the site (or gives its own address), speaks of a publication's business, and gives no address
+    of anyone else's."""
+    for b in blocks:
+        if (b.kind is not None or len(b.text.split()) > 40 or not PUBLICATION_BUSINESS.search(b.text)
+                or SCAM.search(b.text) or REPORTED_SPEECH.search(b.text) or WIRE_TAG.search(b.text)):
+            continue
+        rest = _without_own_addresses(b.text, site)
+        own = rest != b.text or len(content_words(b.text) & site) >= 2 or PUBLICATION_OWN.search(b.text)
+        if own and not (URL.search(rest) or EMAIL.search(rest)):
+            b.kind, b.rule = "boilerplate", "own_furniture"
 
 
 def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:

@@ -924,3 +924,15 @@ def test_the_small_print_under_the_sites_own_sign_up_form_is_part_of_the_box():
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(box) + "\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_of(clean_files(raw_frame({"b.txt": text}), NOW)[0])
     assert [kinds[line] for line in box] == ["boilerplate"] * 4
+
+
+def test_the_sites_own_subscription_newsroom_and_publisher_lines_are_page_chrome_but_another_firms_footer_is_spam():
+    own = ["Subscribe for £2 a week and read every story, plus the digital edition.",
+           "Contact the newsroom: 01632 960 300 | news@lanthornpost.test",
+           "The Lanthorn Post is a trading name of Estuary Media Ltd, registered in England No. 01234567.",
+           "Accept all | Manage preferences"]
+    other = ("You are receiving this because you joined the Fordham Garden Centres mailing list. To unsubscribe email "
+             "optout@fordhamgardens.test. Fordham Garden Centres Ltd, registered in England No. 05551230.")
+    text = (RIVER_FESTIVAL.format(insert="") + "\n" + other + "\n\n" + "\n\n".join(own) + "\n\n© 2025 Lanthorn Post\n")
+    kinds = kinds_of(clean_files(raw_frame({"f.txt": text}), NOW)[0])
+    assert [kinds[line] for line in own] == ["boilerplate"] * 4 and kinds[other] == "spam"
