@@ -126,8 +126,8 @@ PUBLICATION_OWN = re.compile(r"\b(?:news ?desk|newsroom|sports desk|subscription
                              r"digital (?:access|edition|subscription)|e-edition|unlimited (?:digital )?access|every story|"
                              r"(?:local|independent) journalism|\d+ issues)\b", re.I)
 # "The Kilnworth Gazette is published by Westmere Newspapers Ltd.": the page's own name
-PUBLISHER_LINE = re.compile(r"^(?:the )?([\w'’&. -]{3,60}?),? (?:is (?:a trading name of|published by|part of|owned by)|published by)\b",
-                            re.I)
+PUBLISHER_LINE = re.compile(
+    r"^(?:the )?([\w'’&. -]{3,60}?),? (?:is (?:a trading name of|published by|part of|owned by)|published by)\b", re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # attribution of the article itself: where it was first published
@@ -976,7 +976,8 @@ def _tabular(text: str) -> bool:
 
 
 def _site_words(blocks: list[Block]) -> set[str]:
-    """Words of the page's own name: its copyright holder and the short line a scraped page opens with."""
+    """Words of the page's own name: its copyright holder, the short line a scraped page opens with, the name in
+    "X is a trading name of / is published by ...", and the host of the article's own source link."""
     holders = (m.group(2) if m.re is COPYRIGHT else m.group(1) for b in blocks
                if b.kind == "boilerplate" and (m := COPYRIGHT.search(b.text) or HOLDER_BEFORE_YEAR.search(b.text)))
     words = set().union(*(content_words(h) for h in holders))
