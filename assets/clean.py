@@ -636,6 +636,8 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
 def _keyword_stuffed(text: str) -> bool:
     """Search phrases strung with commas, the same place or trade in three of them and sales words in two
     ("cheap glazier Fenmarsh, 24 hour glass repair Fenmarsh, ..."): SEO copy, not a list the article gives."""
+    if text.count(",") + text.count(";") < 3:  # four phrases need three separators
+        return False
     phrases = [p for p in re.split(r"[,;]", text) if p.strip()]
     short = [p for p in phrases if len(p.split()) <= 7]
     if len(short) < 4 or sum(1 for p in short if COMMERCIAL.search(p)) < 2:
