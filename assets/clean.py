@@ -243,7 +243,6 @@ QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 # an advert's opening hook, a short question to the reader: "Dust-covered car? ...", "Planning a weekend away? ..."
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
 FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
-HOOK_HITS = 1
 # a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
 CLICKBAIT = re.compile(r"\b(?:what happened next|could be worth|you won'?t believe|doctors hate|hate (?:him|her|this)|"
                        r"(?:are|is) rushing to|one (?:simple |weird )?trick|little-known|see why\W*$|here'?s why|"
@@ -517,11 +516,10 @@ def is_chrome(text: str) -> bool:
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
-    parts = [p.strip() for p in LIST_SEPARATOR.split(text)]
+    parts = _menu_items(text, LIST_SEPARATOR)
     # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list) or is the foot of
     # a mailing ("Unsubscribe | Update your preferences | View in browser": a web page sends no mail of its own)
-    return (len(parts) >= 3 and all(0 < len(p.split()) <= 3 for p in parts)
-            and sum(1 for p in parts if COMMERCIAL.search(p)) < 2 and not MAILING_FOOT.search(text))
+    return (len(parts) >= 3 and sum(1 for p in parts if COMMERCIAL.search(p)) < 2 and not MAILING_FOOT.search(text))
 
 
 # "Posted on 4 May 2024 by Jo Bell", "January 21, 2026 · 6 min read"
@@ -541,10 +539,15 @@ def is_headline_like(text: str) -> bool:
     return 2 <= len(words) <= 25 and len(text) <= 200 and not text.endswith((".", "!", "”", '"')) and text[0] not in "“\"'‘"
 
 
+def _menu_items(text: str, separator: re.Pattern) -> list[str]:
+    """The items of a menu (each one to three words) between separators, or none when the line is no such list."""
+    parts = [p.strip() for p in separator.split(text.strip())]
+    return parts if all(0 < len(p.split()) <= 3 for p in parts) else []
+
+
 def _navigation(text: str) -> bool:
     """A menu or breadcrumb: two or more items of a few words each."""
-    parts = NAVIGATION_SEPARATOR.split(text.strip())
-    return len(parts) >= 2 and all(0 < len(p.split()) <= 3 for p in parts)
+    return len(_menu_items(text, NAVIGATION_SEPARATOR)) >= 2
 
 
 def is_paragraph(text: str) -> bool:
@@ -617,7 +620,7 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     if _keyword_stuffed(text):
         hits += 4
     if HOOK_QUESTION.match(text) and not FIRST_PERSON.search(text.split("?", 1)[0]):
-        hits += HOOK_HITS
+        hits += 1
     if CLICKBAIT.search(text):
         hits += 2
     words = _words(text)
@@ -989,8 +992,8 @@ def _site_words(blocks: list[Block]) -> set[str]:
     for b in blocks:  # "The Gazette is a trading name of ...", and the host of the article's own source link
         if m := PUBLISHER_LINE.match(b.text):
             words |= content_words(m.group(1))
-        if b.kind == "source" and (host := URL.search(b.text)):
-            words.add(re.sub(r"^(?:https?://)?(?:www\.)?", "", host.group(0).lower()).split(".", 1)[0])
+        if b.kind == "source" and (link := URL.search(b.text)):
+            words.add(_host_name(link.group(0)))
     return words
 
 
@@ -1055,14 +1058,19 @@ def _has_address(text: str) -> bool:
     return bool(URL.search(text) or EMAIL.search(text) or PHONE.search(text))
 
 
+def _host_name(address: str) -> str:
+    """The letters of the host name of a link or an email before its first dot ("www.lanthorn-post.test" -> "lanthornpost")."""
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", address.rsplit("@", 1)[-1].lower())
+    return re.sub(r"[^a-z]", "", host.split(".", 1)[0])
+
+
 def _without_own_addresses(text: str, site: set[str]) -> str:
     """The text without links and emails on the site's own domain (one made of the words of its name)."""
     if not site:
         return text
 
     def own(m: re.Match) -> bool:
-        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).rsplit("@", 1)[-1].lower())
-        name = re.sub(r"[^a-z]", "", host.split(".", 1)[0])
+        name = _host_name(m.group(0))
         return name in site or sum(1 for w in site if len(w) >= 4 and w in name) >= 2
     return URL.sub(lambda m: "" if own(m) else m.group(0), EMAIL.sub(lambda m: "" if own(m) else m.group(0), text))
 
