@@ -185,6 +185,7 @@ DATELINE_LEAD = re.compile(
     rf"(?:,?\s+(?:(?i:{MONTHS})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{MONTHS})\.?(?:\s+\d{{4}})?))?"
     rf"(?:\s*\([A-Za-z .]+\))?)\s*(?:[-–—:]\s*|\s+(?=[A-Z]))"
 )
+AGENCY_IN_DATELINE = re.compile(r"\(([A-Za-z .]+)\)$")  # the agency at a dateline's end: "(Northwire)"
 # a dateline line of its own with a full date: "SANTA LUZIA, 12 August 2025 (Lusopress)"
 DATED_DATELINE = re.compile(r"^[A-Z][A-Z'’. -]{2,},\s+(.{8,40}?)(?:\s*\([A-Za-z .]+\))?\s*[-–—:]?$")
 URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w-]+\.(?:com|org|net|io|co|biz|info)\b(?:/\S*)?"
@@ -953,6 +954,17 @@ def classify(doc: Document) -> None:
             b.kind, b.rule = None, "advert_marker"
             b.scores = {**nxt.scores}
     _report_quotations(blocks, quoted)
+    _agency_copyright(blocks)
+
+
+def _agency_copyright(blocks: list[Block]) -> None:
+    """The copyright line of the agency that filed the story ("(c) 2024 Northwire" under "TARLOW, May 3 (Northwire) -")
+    credits the story's source; the site's own copyright stays page chrome."""
+    datelines = (DATELINE_LEAD.match(b.text) for b in blocks if b.kind in (None, "dateline"))
+    agency = next((a.group(1) for m in datelines if m and (a := AGENCY_IN_DATELINE.search(m.group(1)))), None)
+    for b in blocks if agency else ():
+        if b.rule == "chrome" and (m := COPYRIGHT.search(b.text)) and content_words(m.group(2)) & content_words(agency):
+            b.kind, b.rule = "credit", "agency_copyright"
 
 
 def _quoted_by_article(blocks: list[Block]) -> set[int]:
@@ -1183,7 +1195,7 @@ def article_row(doc: Document, file_id: str, file_name: str, fmt: str) -> dict:
     title = next((t for k, t in kinds if k == "title"), None)
     copyright_year, copyright_holder = None, None
     for k, t in kinds:
-        m = COPYRIGHT.search(t) if k == "boilerplate" else None
+        m = COPYRIGHT.search(t) if k in ("boilerplate", "credit") else None
         if m:
             copyright_year, copyright_holder = int(m.group(1)), (m.group(2).strip(" .,") or None)
     source_url = doc.meta.get("url") or pick_source_url([t for k, t in kinds if k not in ("body", "spam")])

@@ -936,3 +936,29 @@ def test_the_sites_own_subscription_newsroom_and_publisher_lines_are_page_chrome
     text = (RIVER_FESTIVAL.format(insert="") + "\n" + other + "\n\n" + "\n\n".join(own) + "\n\n© 2025 Lanthorn Post\n")
     kinds = kinds_of(clean_files(raw_frame({"f.txt": text}), NOW)[0])
     assert [kinds[line] for line in own] == ["boilerplate"] * 4 and kinds[other] == "spam"
+
+
+def test_the_filing_agencys_copyright_credits_the_story_and_still_gives_its_year():
+    wire = """Ferry operator cuts winter sailings to Skelholm
+
+March 3, 2025
+
+SKELHOLM, March 3 (Northwire) - The island's only ferry operator
+will run two sailings a day instead of four from November, it said
+on Monday, blaming a shortage of engineers for its older vessels.
+
+Islanders said the cut would make it hard to reach hospital
+appointments on the mainland. The council said it would ask the
+operator to keep a late sailing on Fridays.
+
+Reporting by Ana Lund; Editing by Piet Moller
+
+(c) 2025 Northwire
+
+© 2025 Skelholm Courier. All rights reserved.
+"""
+    sections, articles, _ = clean_files(raw_frame({"w.txt": wire}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds["(c) 2025 Northwire"] == "credit"
+    assert kinds["© 2025 Skelholm Courier. All rights reserved."] == "boilerplate"
+    assert articles["copyright_year"].to_list() == [2025]
