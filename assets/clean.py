@@ -250,6 +250,7 @@ ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-
 # 'A second version reads: "Your parcel is on hold ..."': the article quotes a text it reports on
 INTRODUCED_QUOTE = re.compile(r"\b(?:reads?|began|went|wrote):\s*[\"“]")
 OPENING_QUOTES, CLOSING_QUOTES = "\"“‘", "\"”’"
+COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")
 QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 # an advert's opening hook, a short question to the reader: "Dust-covered car? ...", "Planning a weekend away? ..."
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
@@ -947,12 +948,19 @@ def classify(doc: Document) -> None:
     _promoted_lists(blocks, lists)
     # and once more over the final scores (a headline above a block the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body, listed)
-    # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it
-    for b, nxt in zip(blocks, blocks[1:]):
-        if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text) and nxt.kind is None \
-                and nxt.scores["spam_score"] > spam_threshold():
-            b.kind, b.rule = None, "advert_marker"
-            b.scores = {**nxt.scores}
+    # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it, and a spam comment's
+    # name and time ("QuickCashUK", "2 days ago") in the comments section go with the comment
+    in_comments = [comments_at is not None and i > comments_at for i in range(len(blocks))]
+    for i in reversed(range(len(blocks) - 1)):
+        b, nxt = blocks[i], blocks[i + 1]
+        if not (nxt.kind is None and nxt.scores.get("spam_score", 0.0) > spam_threshold()):
+            continue
+        if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text):
+            b.kind, b.rule, b.scores = None, "advert_marker", {**nxt.scores}
+        elif ((b.rule in COMMENT_RULES or in_comments[i] and b.rule in ("candidate", "short_line_outside_article"))
+              and len(b.text.split()) <= 6 and not b.text.endswith((".", "!", "?"))
+              and (len(nxt.text.split()) > 6 or nxt.rule == "spam_comment_signature" or COMMENT_HEADER.match(nxt.text))):
+            b.kind, b.rule, b.scores = None, "spam_comment_signature", {**nxt.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
 

@@ -962,3 +962,15 @@ Reporting by Ana Lund; Editing by Piet Moller
     assert kinds["(c) 2025 Northwire"] == "credit"
     assert kinds["© 2025 Skelholm Courier. All rights reserved."] == "boilerplate"
     assert articles["copyright_year"].to_list() == [2025]
+
+
+@pytest.mark.parametrize("signature", [["easyloans_4u"], ["CashNowDirect", "3 hours ago"], ["lena_1990 says:"]])
+def test_a_spam_comments_name_and_time_go_with_it_but_a_genuine_commenters_stay_chrome(signature):
+    spam = ("Need cash before payday? Loans from £100 to £2,000 approved in minutes, even with bad credit, "
+            "apply now at quickpayday.test!")
+    comments = ["Comments (3)", "Pauline Ashby — 15 May 2025 at 8:14 am", "What a lovely day it was, well done to all the crews.",
+                *signature, spam, "Jen Oduya – 16 May 2025", "The band were brilliant again this year."]
+    text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(comments) + "\n"
+    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    assert [kinds[line] for line in [*signature, spam]] == ["spam"] * (len(signature) + 1)
+    assert {kinds[line] for line in comments if line not in (*signature, spam)} == {"boilerplate"}
