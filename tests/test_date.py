@@ -166,3 +166,9 @@ def test_a_change_that_applies_from_a_date_is_not_a_past_event():
     body = ("The offer gives a 4.2 percent rise backdated to April and a further 3.5 percent from April 2026. "
             "The strike began in November 2024.")
     assert {d for d, _, _ in body_past_events(body, date(2026, 6, 1))} == {date(2024, 11, 1)}
+
+
+def test_a_year_something_is_sought_for_is_an_aim_but_a_period_reported_for_a_year_is_past():
+    body = ("The mill was in talks with two growers to secure enough barley for 2027. "
+            "Its profits for 2024 rose by a fifth, the accounts showed.")
+    assert {d for d, _, _ in body_past_events(body, date(2028, 6, 1))} == {date(2024, 1, 1)}
