@@ -37,11 +37,11 @@ def test_held_out_split_stays_at_its_measured_level(results):
     """Spam and dates do not yet meet the targets on the held-out split (see README, "Accuracy"):
     these floors are its measured level and catch a regression."""
     test = results["eval/test (held out)"]
-    assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.98
+    assert test["mis_dated_precision"] >= 0.99 and test["mis_dated_recall"] >= 0.99
     assert test["declared_date_accuracy"] >= 0.99
-    assert test["body_lines_lost"] <= 0.012
+    assert test["body_lines_lost"] <= 0.008
     assert test["title_accuracy"] >= 0.94
-    assert test["spam_precision"] >= 0.94 and test["spam_recall"] >= 0.94
+    assert test["spam_precision"] >= 0.95 and test["spam_recall"] >= 0.96
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
