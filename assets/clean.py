@@ -122,6 +122,7 @@ AGO = r"\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|
 COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\s*:$"
                             rf"|^(?:#\d+\s*[·•|–—-]\s*)?[\w.'’ -]{{2,40}}?\s*[·•|–—-]\s*{AGO}$"
                             rf"|^{AGO}(?:\s+at\s+\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.I)
+COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")  # the rules that make a line part of a comment
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
@@ -250,7 +251,6 @@ ATTRIBUTED_QUOTE = re.compile(r"^[“\"‘].{20,}[,.!?][”\"’]\s+(?:[\w.'’-
 # 'A second version reads: "Your parcel is on hold ..."': the article quotes a text it reports on
 INTRODUCED_QUOTE = re.compile(r"\b(?:reads?|began|went|wrote):\s*[\"“]")
 OPENING_QUOTES, CLOSING_QUOTES = "\"“‘", "\"”’"
-COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")
 QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 # an advert's opening hook, a short question to the reader: "Dust-covered car? ...", "Planning a weekend away? ..."
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
@@ -970,7 +970,9 @@ def _agency_copyright(blocks: list[Block]) -> None:
     credits the story's source; the site's own copyright stays page chrome."""
     datelines = (DATELINE_LEAD.match(b.text) for b in blocks if b.kind in (None, "dateline"))
     agency = next((a.group(1) for m in datelines if m and (a := AGENCY_IN_DATELINE.search(m.group(1)))), None)
-    for b in blocks if agency else ():
+    if agency is None:
+        return
+    for b in blocks:
         if b.rule == "chrome" and (m := COPYRIGHT.search(b.text)) and content_words(m.group(2)) & content_words(agency):
             b.kind, b.rule = "credit", "agency_copyright"
 
