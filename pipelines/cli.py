@@ -51,10 +51,10 @@ def print_summary(settings: Settings, out=sys.stdout) -> None:
         print(f"articles   {q('SELECT count(*) FROM articles')[0][0]}  in {q('SELECT count(DISTINCT story_id) FROM articles')[0][0]} stories", file=out)
         status = ", ".join(f"{s} {n}" for s, n in q("SELECT date_status, count(*) FROM articles GROUP BY 1 ORDER BY 1"))
         print(f"dates      {status}", file=out)
-        kinds = ", ".join(f"{k} {n}" for k, n in q("SELECT kind, sections FROM section_kinds ORDER BY sections DESC"))
+        kinds = ", ".join(f"{k} {n}" for k, n in q("SELECT kind, sections FROM section_kinds ORDER BY sections DESC, kind"))
         print(f"sections   {kinds}", file=out)
         print("rejections", file=out)
-        for stage, reason, n in q("SELECT stage, reason, rejected FROM rejections_summary ORDER BY stage, rejected DESC"):
+        for stage, reason, n in q("SELECT stage, reason, rejected FROM rejections_summary ORDER BY stage, rejected DESC, reason"):
             print(f"  {stage:<6} {reason:<32} {n}", file=out)
         print("top entities", file=out)
         for name, label, mentions, arts in q(
