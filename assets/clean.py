@@ -950,14 +950,14 @@ def classify(doc: Document) -> None:
     _headlines_take_next_score(blocks, candidates, first_body, listed)
     # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it, and a spam comment's
     # name and time ("QuickCashUK", "2 days ago") in the comments section go with the comment
-    in_comments = [comments_at is not None and i > comments_at for i in range(len(blocks))]
     for i in reversed(range(len(blocks) - 1)):
         b, nxt = blocks[i], blocks[i + 1]
         if not (nxt.kind is None and nxt.scores.get("spam_score", 0.0) > spam_threshold()):
             continue
+        in_comments = comments_at is not None and i > comments_at
         if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text):
             b.kind, b.rule, b.scores = None, "advert_marker", {**nxt.scores}
-        elif ((b.rule in COMMENT_RULES or in_comments[i] and b.rule in ("candidate", "short_line_outside_article"))
+        elif ((b.rule in COMMENT_RULES or in_comments and b.rule in ("candidate", "short_line_outside_article"))
               and len(b.text.split()) <= 6 and not b.text.endswith((".", "!", "?"))
               and (len(nxt.text.split()) > 6 or nxt.rule == "spam_comment_signature" or COMMENT_HEADER.match(nxt.text))):
             b.kind, b.rule, b.scores = None, "spam_comment_signature", {**nxt.scores}
