@@ -35,7 +35,8 @@ FUTURE_CUE = re.compile(
     r"\b(?:will|would|shall|could|scheduled|expect(?:s|ed|ing)?|intends?|hopes?|plans?|planned|planning|due|set to|"
     r"likely to|to take place|to be held|"
     r"slated|aims?|target(?:s|ed)?|foreseen|envisaged|anticipated|"
-    r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision)\b",
+    r"upcoming|forecast|projected|budget(?:ed)?|deadline|goal|vision|"
+    r"next edition|(?:marked|pencil+ed|earmarked)(?:\s+(?:in|down))?\s+for)\b",
     re.I,
 )
 CLAUSE_BREAK = re.compile(r"[,;]\s+(?!\d{4}\b)|\s+[–—-]\s+")  # not the comma of "April 22, 2025"

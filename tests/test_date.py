@@ -172,3 +172,9 @@ def test_a_year_something_is_sought_for_is_an_aim_but_a_period_reported_for_a_ye
     body = ("The mill was in talks with two growers to secure enough barley for 2027. "
             "Its profits for 2024 rose by a fifth, the accounts showed.")
     assert {d for d, _, _ in body_past_events(body, date(2028, 6, 1))} == {date(2024, 1, 1)}
+
+
+def test_a_date_something_is_pencilled_in_for_is_a_plan():
+    body = ("The next edition of the show is already marked for the first week of June of 2027. "
+            "Repairs are pencilled in for March 2026. The hall reopened in May 2025.")
+    assert {d for d, _, _ in body_past_events(body, date(2028, 1, 1))} == {date(2025, 5, 1)}
