@@ -41,7 +41,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     assert test["declared_date_accuracy"] >= 0.99
     assert test["body_lines_lost"] <= 0.008
     assert test["title_accuracy"] >= 0.94
-    assert test["spam_precision"] >= 0.95 and test["spam_recall"] >= 0.96
+    assert test["spam_precision"] >= 0.94 and test["spam_recall"] >= 0.95
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
