@@ -974,3 +974,36 @@ def test_a_spam_comments_name_and_time_go_with_it_but_a_genuine_commenters_stay_
     kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
     assert [kinds[line] for line in [*signature, spam]] == ["spam"] * (len(signature) + 1)
     assert {kinds[line] for line in comments if line not in (*signature, spam)} == {"boilerplate"}
+
+
+HARNBY_PAGE = ("Harnby Gazette\n\nHarnby ferry timetable cut for winter\n\n"
+               "The Harnby ferry will sail four times a day instead of six from November, the operator said on "
+               "Thursday, blaming a shortage of deck crew and the rising cost of fuel over the past year.\n\n"
+               "Islanders said the early last sailing would make it hard to get home from evening shifts on the "
+               "mainland, and the community council has asked for a meeting with the operator next week.\n\n"
+               "{insert}\n\n© 2025 Harnby Gazette Media Ltd. All rights reserved.\n")
+
+
+def test_a_sites_own_app_prompt_and_notices_service_are_page_chrome_even_unnamed():
+    own = ["Get our app",
+           "Get the app: breaking news and live updates on your phone. Download free on the App Store and Google Play.",
+           "Family notices: to place a death notice or a tribute in print and online, call our announcements team on 01632 960 441."]
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))}), NOW)[0])
+    assert [kinds[line] for line in own] == ["boilerplate"] * 3
+
+
+def test_another_firms_registration_line_that_names_the_town_is_not_the_sites_own():
+    advert = ["Love your garden? Join the Corran Nurseries Growing Club for monthly planting tips and 10% off your "
+              "first order at corran-nurseries.example/club.",
+              "Corran Nurseries Ltd, Quay Road, Harnby. Registered in England No. 05512345."]
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n".join(advert))}), NOW)[0])
+    assert kinds[advert[1]] == "spam"
+
+
+def test_a_paragraph_reporting_figures_published_by_a_body_named_like_the_site_is_the_article():
+    page = HARNBY_PAGE.replace("Harnby Gazette", "Harnby Ferry News")
+    figures = ("Figures published by the Harnby ferry operator show 1,146 sailings were cancelled last winter, "
+               "up from 390 the winter before.")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": page.format(insert=figures)}), NOW)[0])
+    assert kinds[figures] == "body"
+
