@@ -893,17 +893,6 @@ def classify(doc: Document) -> None:
         )
     quoted = _quoted_by_article(blocks)
     _report_quotations(blocks, quoted)
-    # a promotional block mostly off the lead's topic right before a spam block opens it (an advert's pitch before
-    # its contact line); a statement someone made is news, not a pitch, and page chrome in between (share buttons)
-    # parts the two
-    for pos in range(len(candidates) - 2, -1, -1):
-        b, nxt = blocks[candidates[pos]], blocks[candidates[pos + 1]]
-        if (first_body is not None and candidates[pos] > first_body and candidates[pos + 1] == candidates[pos] + 1
-                and b.scores["promo_score"] >= PROMO_SOME
-                and b.scores["offtopic_score"] >= 2 / 3 and not REPORTED_SPEECH.search(b.text)
-                and nxt.scores["spam_score"] > b.scores["spam_score"] >= SPAM_WEIGHTS["promo"] / 2):
-            b.scores["spam_score"] = nxt.scores["spam_score"]
-            b.rule = "opens_next_block"
     # so much promotional evidence that no topic overlap redeems it (SEO copy naming the article's town)
     for i in candidates:
         if evidence[i] >= PROMO_SATURATED:

@@ -1007,3 +1007,11 @@ def test_a_paragraph_reporting_figures_published_by_a_body_named_like_the_site_i
     kinds = kinds_of(clean_files(raw_frame({"a.txt": page.format(insert=figures)}), NOW)[0])
     assert kinds[figures] == "body"
 
+
+def test_a_ticket_paragraph_right_above_an_unrelated_advert_stays_in_the_article():
+    tickets = ("Grandstand seats cost £12 for adults and £6 for concessions, with under-16s admitted free, and can be "
+               "bought at the gate or online.")
+    advert = "Morrowdene Golf Club: 2-for-1 on new memberships this autumn, plus free beginners' clinics. Call 01632 960 777."
+    sections, _, _ = clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=tickets + "\n\n" + advert)}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds[tickets] == "body" and kinds[advert] == "spam"
