@@ -78,6 +78,7 @@ PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
 ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
+ON_TOPIC_IN_ARTICLE = 0.6  # ... or found in the article's other plain paragraphs (a later turn of the story)
 # learned promotional evidence (`make lexicon`); weight, margin and shrinkage by 5-fold cross-validation on the tune split
 LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
 LEXICAL_WEIGHT = 10.0     # promo hits per unit of mean log-odds above the margin
@@ -871,13 +872,18 @@ def classify(doc: Document) -> None:
     lead_words = {j: content_words(blocks[j].text) for j in lead_blocks}
     n = max(len(blocks) - 1, 1)
     lead_overlap: dict[int, float] = {}
+    # the words of the article's plain paragraphs (no promotional evidence), and in how many of them each word is
+    plain_words = {j: content_words(blocks[j].text) for j in candidates if promo[j] < PROMO_SOME and is_paragraph(blocks[j].text)}
+    paragraphs_with = Counter(w for words in plain_words.values() for w in words)
     for i in candidates:
         b = blocks[i]
         words = content_words(unit_text[i])
         lead = title_words.union(*(lead_words[j] for j in [j for j in lead_blocks if j != i][:LEAD_BLOCKS]))
         overlap = len(words & lead) / len(words) if words else 1.0
         lead_overlap[i] = overlap
-        offtopic = max(0.0, 1 - overlap / ON_TOPIC_OVERLAP) if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0
+        in_article = sum(1 for w in words if paragraphs_with[w] > (w in plain_words.get(i, ()))) / len(words) if words else 1.0
+        offtopic = (max(0.0, min(1 - overlap / ON_TOPIC_OVERLAP, 1 - in_article / ON_TOPIC_IN_ARTICLE))
+                    if len(words) >= MIN_WORDS_FOR_TOPIC else 0.0)
         if ATTRIBUTED_QUOTE.match(b.text):
             offtopic = 0.0  # someone quoted speaks in their own words, not the lead's
         b.scores = {

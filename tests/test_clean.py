@@ -1015,3 +1015,18 @@ def test_a_ticket_paragraph_right_above_an_unrelated_advert_stays_in_the_article
     sections, _, _ = clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=tickets + "\n\n" + advert)}), NOW)
     kinds = kinds_of(sections)
     assert kinds[tickets] == "body" and kinds[advert] == "spam"
+
+
+def test_a_promotional_paragraph_that_takes_up_a_later_thread_of_the_story_stays_in_the_article():
+    story = ("Lanthorn rowers win county regatta\n\n"
+             "Lanthorn Rowing Club won the county regatta on Saturday, taking six of the nine senior races on the river.\n\n"
+             "The club's eight beat the holders by two lengths in the final race, cheered on by a crowd on the town bridge.\n\n"
+             "Captain Rhona Price said the wins had come from a winter of early training in all weathers.\n\n"
+             "Off the water, volunteers have spent two years rebuilding the old boathouse after the floods, and its new "
+             "beginners' classes for adults open next month with six coaches and a fleet of wider, steadier boats.\n\n"
+             "{insert}\n\nThe club hosts the regatta itself next summer for the first time since 2019.\n")
+    classes = ("Beginners' classes for adults in the rebuilt old boathouse start next month and cost £60 for six weekly sessions with the coaches "
+               "in the wider, steadier boats. "
+               "Book now at boathouse-classes.example or call 01632 960 412.")
+    sections, _, _ = clean_files(raw_frame({"r.txt": story.format(insert=classes)}), NOW)
+    assert kinds_of(sections)[classes] == "body"
