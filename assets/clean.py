@@ -125,7 +125,7 @@ COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\
                             rf"|^{AGO}(?:\s+at\s+\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")  # the rules that make a line part of a comment
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
-NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|round-?up|digest|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
+NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|bulletin|round-?up|digest|never miss a (?:story|post)|(?:new )?posts by e-?mail|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
                                r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
                                r"(?:get|download) (?:our|the(?: [\w'’ ]{1,30})?) (?:free )?app|"
                                r"app\b.{0,40}\b(?:iphone|android|app store|google play)|"
@@ -137,19 +137,22 @@ PUBLICATION_BUSINESS = FoldedPattern(
     r"\b(?:news ?desk|newsroom|sports desk|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"
     r"subscri(?:be|ption|ptions team)|digital (?:access|edition)|print edition|e-edition|unlimited access|journalism|"
     r"trading name of|(?:^|is |are )published by|registered (?:in|office|no|number|charity)|company (?:no|number)|gift aid|"
-    r"contact (?:us|the)|announcements team|(?:death|family) notices)\b")
+    r"contact (?:us|the)|announcements team|(?:death|family) notices|media enquiries|press office)\b")
 # ... and what only a publication offers or has, whoever's name it gives: it is the page's own
 PUBLICATION_OWN = re.compile(r"\b(?:news ?desk|newsroom|sports desk|subscriptions? team|print edition|"
                              r"digital (?:access|edition|subscription)|e-edition|unlimited (?:digital )?access|every story|"
-                             r"(?:local|independent) journalism|\d+ issues|announcements team|(?:death|family) notices)\b", re.I)
+                             r"(?:local|independent) journalism|\d+ issues|announcements team|(?:death|family) notices|"
+                             r"print (?:\+|and|&) digital|digital[- ]only)\b", re.I)
 # "The Kilnworth Gazette is published by Westmere Newspapers Ltd.": the page's own name
 PUBLISHER_LINE = re.compile(
     r"^(?:the )?([\w'’&. -]{3,60}?),? (?:is (?:a trading name of|published by|part of|owned by)|published by)\b", re.I)
 MAILING_FOOT = re.compile(r"\bunsubscribe\b|\bview (?:this email )?in (?:your )?browser\b", re.I)
 SITE_VOICE = re.compile(r"\bour\b", re.I)
 # what only a news site's own box offers: its news ("breaking news and live updates", "the day's top stories")
-NEWS_OFFER = re.compile(r"\b(?:breaking news|live updates|news alerts?|(?:top|latest|local|biggest) (?:[\w'’]+ ){0,2}"
+NEWS_OFFER = re.compile(r"\b(?:news|live updates|new posts|never miss a (?:story|post)|(?:top|latest|local|biggest) (?:[\w'’]+ ){0,2}"
                         r"(?:stories|headlines))\b", re.I)
+# ... and what a shop's or a club's offers: a newsletter of deals is not news
+SALES_OFFER = re.compile(r"\b(?:offers?|deals?|discounts?|vouchers?|codes?|sales?|bargains?|members-only)\b|%\s*off\b", re.I)
 # words of any company's name, not of one site's ("Ashcombe Courier Media Ltd" is named by "ashcombe", "courier")
 COMPANY_NAME_WORDS = frozenset("ltd limited plc llc inc gmbh media group holdings".split())
 # attribution of the article itself: where it was first published
@@ -1078,7 +1081,8 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
 
 def _own_invitation(text: str, site: set[str]) -> bool:
     """An invitation to a newsletter or an app in the site's voice ("our"), naming the site or offering its news."""
-    return bool(NEWSLETTER_INVITE.search(text) and (SITE_VOICE.search(text) or NEWS_OFFER.search(text) or content_words(text) & site))
+    news = NEWS_OFFER.search(text) and not SALES_OFFER.search(text)
+    return bool(NEWSLETTER_INVITE.search(text) and (SITE_VOICE.search(text) or news or content_words(text) & site))
 
 
 def _is_sign_up_form(text: str) -> bool:

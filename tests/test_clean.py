@@ -1030,3 +1030,15 @@ def test_a_promotional_paragraph_that_takes_up_a_later_thread_of_the_story_stays
                "Book now at boathouse-classes.example or call 01632 960 412.")
     sections, _, _ = clean_files(raw_frame({"r.txt": story.format(insert=classes)}), NOW)
     assert kinds_of(sections)[classes] == "body"
+
+
+def test_the_sites_own_news_bulletin_print_offer_and_media_contact_are_chrome_but_a_shops_bulletin_of_offers_is_spam():
+    own = ["Get new posts by email: enter your address below. No spam, unsubscribe any time.",
+           "Never miss a story - get the Morning Bulletin at 7am every weekday. Sign up free",
+           "Subscribe today: print + digital £149 a year, digital only £89 a year.",
+           "Media enquiries: press@harnbygazette.example"]
+    shop = "Get the Corran Nurseries bulletin: garden news, seasonal offers and 10% off your first order. Sign up free"
+    page = HARNBY_PAGE.format(insert="\n\n".join(own + [shop]))
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
+    assert [kinds[line] for line in own] == ["boilerplate"] * 4
+    assert kinds[shop] == "spam"
