@@ -1042,3 +1042,15 @@ def test_the_sites_own_news_bulletin_print_offer_and_media_contact_are_chrome_bu
     kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
     assert [kinds[line] for line in own] == ["boilerplate"] * 4
     assert kinds[shop] == "spam"
+
+
+def test_a_results_line_or_a_line_introducing_what_follows_does_not_take_the_score_of_an_advert_under_it():
+    insert = ("The last race of the day was the closest:\n\n"
+              "Women's double sculls: Lanthorn 7:41.2, Wenlow 7:44.6\n\n"
+              "Spring sale at Harbour Marine: 30% off every kayak and paddleboard this weekend only. "
+              "Order now at harbourmarine.example or call 01632 960 300.")
+    sections, _, _ = clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=insert)}), NOW)
+    kinds = kinds_of(sections)
+    assert kinds["The last race of the day was the closest:"] == "body"
+    assert kinds["Women's double sculls: Lanthorn 7:41.2, Wenlow 7:44.6"] == "body"
+    assert kinds[insert.split("\n\n")[2]] == "spam"
