@@ -1175,7 +1175,7 @@ def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: 
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
         last_row = run_sizes[b.run] > 1 and nxt.run != b.run
         if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
-                and not (b.text.endswith(":") or _tabular(b.text)) \
+                and not (b.text.endswith(":") and not COMMENT_HEADER.match(b.text) or _tabular(b.text)) \
                 and not last_row and i not in listed and nxt.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "headline_of_next_block"
