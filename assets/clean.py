@@ -228,14 +228,19 @@ CALL_TO_ACTION = FoldedPattern(
     r"money[- ]back guarantee|(?:at|from) our partner (?:store|shop|site)|"
     r"(?:use|with|enter) (?:my |the |our |promo |discount )?code [a-z]*\d+[a-z\d]*)\b"
 )
-# advance-fee scam mail
+# advance-fee scam mail, and the get-rich, dating and job-abroad pitches of the same trade
 SCAM = FoldedPattern(
     r"\b(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
     r"strictly confidential|beneficiary|yours faithfully|the sum of|"
     r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance|"
     r"dear (?:lucky )?(?:winner|customer|user|valued customer|sir(?:/madam)?|account holder)|congratulations|"
     r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:temporarily )?suspended|verify your (?:identity|account)|"
-    r"unusual (?:activity|sign-in)|giveaway|send (?:any amount|\d)|work from home|earn \$?\d+ a day|no experience needed|"
+    r"unusual (?:activity|sign-in)|giveaway|send (?:any amount|\d)|no experience needed|"
+    r"(?:earn|earning|work|working|money) from home|"
+    r"earn(?:ing)? (?:from home )?(?:up to )?(?:[€$£]\d[\d.,]*|\d[\d.,]*\s*(?:€|euros?|lei|dollars?|pounds?)) (?:a|per) (?:day|week)|"
+    r"(?:meet|lonely|real|local|hot) (?:christian )?singles|single (?:ladies|women|girls)|lonely (?:girls|ladies|women)|"
+    r"your (?:perfect )?match is waiting|(?:trading|crypto|bitcoin) (?:platform|robot|bot)|auto-?trader|"
+    r"flights? and (?:housing|accommodation) (?:paid|included)|accommodation (?:assured|guaranteed)|"
     r"doctors (?:hate|are stunned|stunned)|will (?:shock|amaze|stun) you|you won'?t believe|one (?:simple|weird|odd) trick|"
     r"melts? (?:belly )?fat|(?:delivery|processing|release|clearance) "
     r"(?:fee|tax|charge)|jackpot)\b"

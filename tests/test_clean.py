@@ -1054,3 +1054,13 @@ def test_a_results_line_or_a_line_introducing_what_follows_does_not_take_the_sco
     assert kinds["The last race of the day was the closest:"] == "body"
     assert kinds["Women's double sculls: Lanthorn 7:41.2, Wenlow 7:44.6"] == "body"
     assert kinds[insert.split("\n\n")[2]] == "spam"
+
+
+def test_get_rich_dating_and_job_abroad_pitches_that_name_the_articles_town_are_spam():
+    pitches = ["Lonely evenings in Harnby? Meet real singles from Harnby and the islands tonight, free sign-up at harnbyhearts.example",
+               "Harnby families are already earning up to 900 euros per day from home with a new trading platform the banks hate.",
+               "WORK IN NORWAY FOR HARNBY PEOPLE: fish factory, flights and housing paid, no experience needed. Call 0770 900 1234."]
+    for pitch in pitches:
+        kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.replace("{insert}", pitch + "\n\nThe operator will "
+                                                "review the timetable in the spring, a spokesman for the Harnby ferry said.")}), NOW)[0])
+        assert kinds[pitch] == "spam", pitch
