@@ -1064,3 +1064,16 @@ def test_get_rich_dating_and_job_abroad_pitches_that_name_the_articles_town_are_
         kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.replace("{insert}", pitch + "\n\nThe operator will "
                                                 "review the timetable in the spring, a spokesman for the Harnby ferry said.")}), NOW)[0])
         assert kinds[pitch] == "spam", pitch
+
+
+def test_a_readers_congratulations_is_a_comment_but_a_prize_notice_is_scam():
+    page = ("Lanthorn rowers win county regatta\n\n"
+            "Lanthorn Rowing Club won the county regatta on Saturday, taking six of the nine senior races on the river.\n\n"
+            "The club's eight beat the holders by two lengths in the final race, cheered on by a crowd on the town bridge.\n\n"
+            "Comments (2)\n\nMaura (Quay Street)\n\n14 June 2025 at 09:12\n\n"
+            "Congratulations to all the crews. Is the towpath open again for bikes, or is it still shut?\n\n"
+            "{insert}\n")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": page.format(insert="")}), NOW)[0])
+    assert kinds["Congratulations to all the crews. Is the towpath open again for bikes, or is it still shut?"] == "boilerplate"
+    notice = "CONGRATULATIONS! You have been selected to receive a cash prize. Reply with your bank details to claim it."
+    assert kinds_of(clean_files(raw_frame({"b.txt": page.format(insert=notice)}), NOW)[0])[notice] == "spam"
