@@ -109,7 +109,7 @@ CHROME_PREFIX = re.compile(
     r"^(?:comments?\s*\(\d+\)|\d+\s+(?:reader\s+)?comments?|have your say\b|(?:\(c\)|©|copyright\b)|follow us\b|"
     r"share on\b|posted in\b|filed under\b|tags?:|tagged\s*:|categories?:|you are here\s*:|"
     r"related(?: stories| articles| links| reading)?\s*:|"
-    r"listen to this (?:article|story)\b|more on this (?:story|topic)\b|report a problem with this page|"
+    r"listen to this (?:article|story)\b|listen on\s*:|more on this (?:story|topic)\b|report a problem with this page|"
     r"send us your (?:news|stories|story|photos|pictures|views)\b|got a (?:story|news tip)\b|subscribe from [$€£]\d)",
     re.I,
 )
@@ -137,7 +137,8 @@ PUBLICATION_BUSINESS = FoldedPattern(
     r"\b(?:news ?desk|newsroom|sports desk|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"
     r"subscri(?:be|ption|ptions team)|digital (?:access|edition)|print edition|e-edition|unlimited access|journalism|"
     r"trading name of|(?:^|is |are )published by|registered (?:in|office|no|number|charity)|company (?:no|number)|gift aid|"
-    r"contact (?:us|the)|announcements team|(?:death|family) notices|media enquiries|press office)\b")
+    r"contact (?:us|the)|announcements team|(?:death|family) notices|media enquiries|press office|"
+    r"print (?:\+|and|&) digital|digital[- ]only)\b")
 # ... and what only a publication offers or has, whoever's name it gives: it is the page's own
 PUBLICATION_OWN = re.compile(r"\b(?:news ?desk|newsroom|sports desk|subscriptions? team|print edition|"
                              r"digital (?:access|edition|subscription)|e-edition|unlimited (?:digital )?access|every story|"

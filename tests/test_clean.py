@@ -1077,3 +1077,10 @@ def test_a_readers_congratulations_is_a_comment_but_a_prize_notice_is_scam():
     assert kinds["Congratulations to all the crews. Is the towpath open again for bikes, or is it still shut?"] == "boilerplate"
     notice = "CONGRATULATIONS! You have been selected to receive a cash prize. Reply with your bank details to claim it."
     assert kinds_of(clean_files(raw_frame({"b.txt": page.format(insert=notice)}), NOW)[0])[notice] == "spam"
+
+
+def test_a_print_and_digital_bundle_and_podcast_app_links_are_the_sites_own_chrome():
+    own = ["Print + digital bundle: £14.50 a month, delivered to your door six days a week.",
+           "Listen on: Apple Podcasts | Spotify | Pocket Casts | RSS"]
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))}), NOW)[0])
+    assert [kinds[line] for line in own] == ["boilerplate"] * 2
