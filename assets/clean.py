@@ -769,11 +769,11 @@ def classify(doc: Document) -> None:
         for i in card:
             unit_text[i] = joined
     evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
-    # then again, for blocks with contact details that name only what the plainer paragraphs name
+    # then again, for blocks with contact details that name only what the plainer paragraphs name (or nobody)
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
     evidence = [promo_signals(unit_text[i], names_in_article=True) if e and contact_hits(unit_text[i])
-                and (names := proper_names(unit_text[i])) and names <= article_words else e for i, e in enumerate(evidence)]
+                and proper_names(unit_text[i]) <= article_words else e for i, e in enumerate(evidence)]
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)

@@ -1084,3 +1084,17 @@ def test_a_print_and_digital_bundle_and_podcast_app_links_are_the_sites_own_chro
            "Listen on: Apple Podcasts | Spotify | Pocket Casts | RSS"]
     kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))}), NOW)[0])
     assert [kinds[line] for line in own] == ["boilerplate"] * 2
+
+
+def test_an_appeal_for_helpers_that_names_nobody_weighs_its_phone_number_as_reporting():
+    story = ("Food bank opens second warehouse in Wenlow\n\n"
+             "The Wenlow food bank opened a second warehouse on Monday, doubling the space it has to store "
+             "donated tins, nappies and toiletries before they go out to families across the district.\n\n"
+             "Its manager, Ada Brum, said demand had risen every month this year and the old store room "
+             "could no longer hold a week's stock.\n\n"
+             "{insert}\n\n"
+             "The warehouse on Mill Lane is open to drop off donations from 9am to 4pm on weekdays.\n")
+    appeal = ("More helpers are needed to drive the vans out to families on weekday mornings. "
+              "If you can spare a few hours, call today on 01632 960 555.")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])
+    assert kinds[appeal] == "body"
