@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -769,11 +770,15 @@ def classify(doc: Document) -> None:
         for i in card:
             unit_text[i] = joined
     evidence = [promo_signals(unit_text[i]) if b.kind is None else 0.0 for i, b in enumerate(blocks)]
-    # then again, for blocks with contact details that name only what the plainer paragraphs name (or nobody)
+    # then again, for blocks that name only what the plainer paragraphs name (or nobody), whose contact details are
+    # those of someone the article is about, and for blocks with links spelt from the article's words
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
-    evidence = [promo_signals(unit_text[i], names_in_article=True) if e and contact_hits(unit_text[i])
-                and proper_names(unit_text[i]) <= article_words else e for i, e in enumerate(evidence)]
+    for i, e in enumerate(evidence):
+        text = _without_story_addresses(unit_text[i], article_words) if e else unit_text[i]
+        named = proper_names(text) <= article_words
+        if text != unit_text[i] or e and named and contact_hits(text):
+            evidence[i] = promo_signals(text, names_in_article=named)
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
@@ -1110,11 +1115,27 @@ def _without_own_addresses(text: str, site: set[str]) -> str:
     """The text without links and emails on the site's own domain (one made of the words of its name)."""
     if not site:
         return text
+    return _without_addresses(text, lambda host: host in site or sum(1 for w in site if len(w) >= 4 and w in host) >= 2)
 
-    def own(m: re.Match) -> bool:
-        name = _host_name(m.group(0))
-        return name in site or sum(1 for w in site if len(w) >= 4 and w in name) >= 2
-    return URL.sub(lambda m: "" if own(m) else m.group(0), EMAIL.sub(lambda m: "" if own(m) else m.group(0), text))
+
+def _without_story_addresses(text: str, article_words: frozenset[str]) -> str:
+    """The text without links and emails whose host is spelt from the article's words ("lanthornfolk.test" in a
+    story on the Lanthorn folk festival): the address of what the story is about."""
+    return _without_addresses(text, lambda host: _spelt_from(host, article_words))
+
+
+def _without_addresses(text: str, dropped: Callable[[str], bool]) -> str:
+    def drop(m: re.Match) -> bool:
+        return dropped(_host_name(m.group(0)))
+    return URL.sub(lambda m: "" if drop(m) else m.group(0), EMAIL.sub(lambda m: "" if drop(m) else m.group(0), text))
+
+
+def _spelt_from(host: str, words: frozenset[str]) -> bool:
+    """Whether the host name is a run of the words, each of three letters or more ("lanthornfolk")."""
+    spelt = [True] + [False] * len(host)
+    for end in range(3, len(host) + 1):
+        spelt[end] = any(spelt[start] and host[start:end] in words for start in range(end - 2))
+    return bool(host) and spelt[-1]
 
 
 def _cards(blocks: list[Block]) -> list[list[int]]:

@@ -1098,3 +1098,13 @@ def test_an_appeal_for_helpers_that_names_nobody_weighs_its_phone_number_as_repo
               "If you can spare a few hours, call today on 01632 960 555.")
     kinds = kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])
     assert kinds[appeal] == "body"
+
+
+def test_a_link_spelt_from_the_storys_own_words_is_its_subjects_address_not_an_advert():
+    story = RIVER_FESTIVAL.replace("{insert}", "{insert}\n\nA brass band from Wenlow closed the evening with a march along the towpath.")
+    appeal = ("Crews wanting a place in the races should book now at lanthornriver.example or email "
+              "entries@riverfestival.example, and mind the early-bird discount.")
+    advert = ("Crews wanting a faster boat should book now at swiftoars.example or email sales@swiftoars.example, "
+              "and mind the early-bird discount.")
+    assert kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])[appeal] == "body"
+    assert kinds_of(clean_files(raw_frame({"b.txt": story.format(insert=advert)}), NOW)[0])[advert] == "spam"
