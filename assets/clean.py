@@ -864,14 +864,16 @@ def classify(doc: Document) -> None:
     if long_candidates:
         first_body, last_body = long_candidates[0], long_candidates[-1]
         # short lines outside the article's span are page chrome (menus, widget titles)
+        introduced = _introduced_lists(blocks)
         for pos, i in enumerate(candidates):
             b = blocks[i]
             # a row of results or a table's line is the article's data, and so is the line that introduces it
             data = _tabular(b.text) or (b.text.endswith(":") and pos + 1 < len(candidates)
                                         and _tabular(blocks[candidates[pos + 1]].text))
             # and a letter's sign-off ("With thanks and every blessing," then "Alison") is the writer's
-            signed = VALEDICTION.match(b.text) or pos and VALEDICTION.match(blocks[candidates[pos - 1]].text)
-            if promo[i] >= PROMO_SOME or i in promoted or data or signed:
+            prev = blocks[candidates[pos - 1]].text if pos else ""
+            signed = VALEDICTION.match(b.text) or b.text.endswith(",") or VALEDICTION.match(prev) or prev.endswith(",")
+            if promo[i] >= PROMO_SOME or i in promoted or i in introduced or data or signed:
                 continue
             if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
@@ -1019,6 +1021,19 @@ def _prose_words(blocks: list[Block]) -> list[int]:
     """Words of the body candidates' paragraphs before each block (and, last, in all): where the article's text lies."""
     words = (len(b.text.split()) if b.kind is None and is_paragraph(b.text) else 0 for b in blocks)
     return [0, *itertools.accumulate(words)]
+
+
+def _introduced_lists(blocks: list[Block]) -> set[int]:
+    """The lines of a list the article introduces: a run of lines with no blank line between them, opened by a line
+    of the article's that ends in a colon ("Rainfall totals, 6pm Friday to 9am Sunday:", then a place a line)."""
+    listed = set()
+    for run, group in itertools.groupby(range(len(blocks)), key=lambda i: blocks[i].run):
+        group = list(group)
+        opening = blocks[group[0]]
+        if (run is not None and len(group) >= 3 and opening.kind is None and opening.text.endswith(":")
+                and not LIST_HEADING.match(opening.text)):
+            listed.update(group)
+    return listed
 
 
 def _tabular(text: str) -> bool:

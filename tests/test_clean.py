@@ -1108,3 +1108,16 @@ def test_a_link_spelt_from_the_storys_own_words_is_its_subjects_address_not_an_a
               "and mind the early-bird discount.")
     assert kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])[appeal] == "body"
     assert kinds_of(clean_files(raw_frame({"b.txt": story.format(insert=advert)}), NOW)[0])[advert] == "spam"
+
+
+def test_a_list_the_article_introduces_at_its_end_and_a_posts_sign_off_are_the_article():
+    story = ("Wenlow league fixtures confirmed\n\n"
+             "The Wenlow Sunday League has confirmed its opening fixtures after the last pitch passed its inspection "
+             "on Friday, so all eight clubs start on the same weekend.\n\n"
+             "Kick-offs are at 10.30am unless stated, the league secretary said.\n\n"
+             "Sunday 7 September:\nQuay Rovers v Mill Lane Athletic\nHarbour Arms v Westfield\n"
+             "Old Boys v Wenlow Sparta\n\n"
+             "Until the next whistle,\nTomas\n")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": story}), NOW)[0])
+    assert [kinds[line] for line in ("Sunday 7 September:", "Quay Rovers v Mill Lane Athletic", "Harbour Arms v Westfield",
+                                     "Old Boys v Wenlow Sparta", "Until the next whistle,", "Tomas")] == ["body"] * 6
