@@ -26,7 +26,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     """The spam lexicon is learned from this split, so its figures flatter; the cross-validated ones are in
     the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.96 and tune["spam_recall"] >= 0.96
+    assert tune["spam_precision"] >= 0.97 and tune["spam_recall"] >= 0.96
     assert tune["body_lines_lost"] <= 0.005
     assert tune["title_accuracy"] >= 0.94
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
@@ -34,14 +34,15 @@ def test_tune_split_stays_at_its_measured_level(results):
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
-    """Spam and dates do not yet meet the targets on the held-out split (see README, "Accuracy"):
-    these floors are its measured level and catch a regression."""
+    """Spam precision and recall do not yet meet their 0.97 target on the held-out split (see README,
+    "Accuracy"); body loss, declared dates and mis-dating do. These floors are its measured level and catch
+    a regression."""
     test = results["eval/test (held out)"]
-    assert test["mis_dated_precision"] >= 0.99 and test["mis_dated_recall"] >= 0.99
+    assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.99
     assert test["declared_date_accuracy"] >= 0.99
-    assert test["body_lines_lost"] <= 0.008
+    assert test["body_lines_lost"] <= 0.003
     assert test["title_accuracy"] >= 0.94
-    assert test["spam_precision"] >= 0.94 and test["spam_recall"] >= 0.95
+    assert test["spam_precision"] >= 0.96 and test["spam_recall"] >= 0.95
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
