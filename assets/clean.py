@@ -164,6 +164,7 @@ SOURCE_LINE = re.compile(
     re.I,
 )
 RIGHTS = FoldedPattern(r"all rights reserved|contact us to remove|cookies? (?:policy|settings)|\b(?:uses?|use of) cookies\b|"
+                       r"we value your privacy|(?:store|access) information on (?:a|your) device|"
                        r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b|"
                        r"comments are (?:moderated|closed)|"
                        r"^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)")
@@ -544,7 +545,9 @@ def is_chrome(text: str) -> bool:
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
-    parts = _menu_items(text, LIST_SEPARATOR)
+    # a menu may be spaced out with no separators, but a row of figures or a few column heads is a table's
+    spaced = [] if NUMBER.search(text) else _menu_items(text, NAVIGATION_SEPARATOR)
+    parts = _menu_items(text, LIST_SEPARATOR) or (spaced if len(spaced) >= 5 else [])
     # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list) or is the foot of
     # a mailing ("Unsubscribe | Update your preferences | View in browser": a web page sends no mail of its own)
     return (len(parts) >= 3 and sum(1 for p in parts if COMMERCIAL.search(p)) < 2 and not MAILING_FOOT.search(text))

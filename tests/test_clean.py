@@ -1121,3 +1121,13 @@ def test_a_list_the_article_introduces_at_its_end_and_a_posts_sign_off_are_the_a
     kinds = kinds_of(clean_files(raw_frame({"a.txt": story}), NOW)[0])
     assert [kinds[line] for line in ("Sunday 7 September:", "Quay Rovers v Mill Lane Athletic", "Harbour Arms v Westfield",
                                      "Old Boys v Wenlow Sparta", "Until the next whistle,", "Tomas")] == ["body"] * 6
+
+
+def test_a_spaced_out_menu_and_a_consent_notice_are_chrome_but_a_tables_column_heads_are_not():
+    from assets.clean import is_chrome
+
+    assert is_chrome("☰ Menu   News   Sport   Community   Video   Events   Search")
+    assert is_chrome("We value your privacy. We and our partners store and access information on your device, "
+                     "such as cookies, to show you relevant content.")
+    assert not is_chrome("Ward          End May     End Sept    Change")
+    assert not is_chrome("Harbour   6:02.4   Quay   6:05.1   Mill   6:09.8")
