@@ -1210,6 +1210,9 @@ def _promoted_lists(blocks: list[Block], lists: list[tuple[int, list[int], bool]
             if advertised or blocks[j].scores["promo_score"] >= PROMO_SOME:
                 blocks[j].scores["spam_score"] = max(blocks[j].scores["spam_score"], score)
                 blocks[j].rule = "promoted_list"
+        # a list that is all advertising takes its heading with it ("You may also like" over sponsored links)
+        if blocks[h].kind == "boilerplate" and all(blocks[j].scores["spam_score"] > threshold for j in entries):
+            blocks[h].kind, blocks[h].rule, blocks[h].scores = None, "promoted_list", {**blocks[entries[0]].scores}
 
 
 def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: int | None, listed: set[int]) -> None:

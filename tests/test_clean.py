@@ -1131,3 +1131,12 @@ def test_a_spaced_out_menu_and_a_consent_notice_are_chrome_but_a_tables_column_h
                      "such as cookies, to show you relevant content.")
     assert not is_chrome("Ward          End May     End Sept    Change")
     assert not is_chrome("Harbour   6:02.4   Quay   6:05.1   Mill   6:09.8")
+
+
+def test_the_heading_of_a_list_that_is_all_advertising_goes_with_it():
+    links = ["You may also like", "Doctors stunned: this one trick melts belly fat overnight",
+             "Win a £500 shopping voucher today - enter now at prizeparade.example",
+             "Cheap flights and hotel deals: book now and save 60% at jetsave.example"]
+    sections, _, _ = clean_files(raw_frame({"a.txt": RIVER_FESTIVAL.format(insert="\n".join(links))}), NOW)
+    kinds = kinds_of(sections)
+    assert [kinds[line] for line in links] == ["spam"] * 4
