@@ -189,6 +189,8 @@ CLOCK_TIME = r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?)?"  # 9
 # a reader comment signed with its name and when it was posted: "Pauline Ashby — 15 May 2025 at 8:14 am"
 COMMENT_SIGNATURE = re.compile(rf"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){{0,3}}\s*[,|·•—–-]\s*(?i:{DATE_PATTERN})"
                                rf"(?:\s*[,|·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?$")
+# a line that ends with when something was posted: "Best Seafront Deals · 1 hour ago", "Lena on 3 May 2026 at 10:02 pm"
+POSTED_STAMP = re.compile(rf"(?:{AGO}|(?i:{DATE_PATTERN})(?:\s*,?\s*(?:at\s+)?{CLOCK_TIME})?|{CLOCK_TIME})\s*$", re.I)
 DATE_LINE = re.compile(rf"^(?:{CLOCK_TIME}\s*[,|/·•—–-]?\s*)?{DATE_PATTERN}(?:\s*[,|/·•—–-]?\s*(?:at\s+)?{CLOCK_TIME})?"
                        r"(?:\s*\(?[A-Z]{2,5}\)?)?[.\s]*$", re.I)
 DATE_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$")  # invalid numbers still look like a date
@@ -977,7 +979,8 @@ def classify(doc: Document) -> None:
         if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text):
             b.kind, b.rule, b.scores = None, "advert_marker", {**nxt.scores}
         elif ((b.rule in COMMENT_RULES or in_comments and b.rule in ("candidate", "short_line_outside_article"))
-              and len(b.text.split()) <= 6 and not b.text.endswith((".", "!", "?"))
+              and (len(b.text.split()) <= 6 or len(b.text.split()) <= 12 and POSTED_STAMP.search(b.text))
+              and not b.text.endswith((".", "!", "?"))
               and (len(nxt.text.split()) > 6 or nxt.rule == "spam_comment_signature" or COMMENT_HEADER.match(nxt.text))):
             b.kind, b.rule, b.scores = None, "spam_comment_signature", {**nxt.scores}
     _report_quotations(blocks, quoted)

@@ -1140,3 +1140,15 @@ def test_the_heading_of_a_list_that_is_all_advertising_goes_with_it():
     sections, _, _ = clean_files(raw_frame({"a.txt": RIVER_FESTIVAL.format(insert="\n".join(links))}), NOW)
     kinds = kinds_of(sections)
     assert [kinds[line] for line in links] == ["spam"] * 4
+
+
+def test_a_spam_comments_name_and_time_line_goes_with_it_however_long():
+    page = ("Lanthorn rowers win county regatta\n\n"
+            "Lanthorn Rowing Club won the county regatta on Saturday, taking six of the nine senior races on the river.\n\n"
+            "The club's eight beat the holders by two lengths in the final race, cheered on by a crowd on the town bridge.\n\n"
+            "Comments (2)\n\nMaura (Quay Street) · 2 hours ago\n\nWell rowed all, the bridge was packed.\n\n"
+            "Cheap Riverside Hotel Deals Lanthorn · 1 hour ago\n\n"
+            "Book the best cheap hotel deals in Lanthorn now at riverstays.example and save 40% tonight!\n")
+    kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
+    assert kinds["Cheap Riverside Hotel Deals Lanthorn · 1 hour ago"] == "spam"
+    assert kinds["Maura (Quay Street) · 2 hours ago"] == kinds["Well rowed all, the bridge was packed."] == "boilerplate"
