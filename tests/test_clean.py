@@ -1152,3 +1152,11 @@ def test_a_spam_comments_name_and_time_line_goes_with_it_however_long():
     kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
     assert kinds["Cheap Riverside Hotel Deals Lanthorn · 1 hour ago"] == "spam"
     assert kinds["Maura (Quay Street) · 2 hours ago"] == kinds["Well rowed all, the bridge was packed."] == "boilerplate"
+
+
+def test_a_widows_fund_letter_and_a_blocked_computer_warning_are_scam_mail():
+    from assets.clean import SCAM
+
+    assert len(SCAM.findall("Greetings in the name of the Lord. My late husband left the sum of 4 million dollars.")) == 3
+    assert SCAM.search("WARNING: YOUR COMPUTER HAS BEEN BLOCKED. Call support now.")
+    assert not SCAM.search("Her late husband ran the bakery on Quay Street for forty years.")
