@@ -303,6 +303,9 @@ VALEDICTION = re.compile(r"^(?:with )?(?:(?:best|warm|kind)(?:est)? (?:wishes|re
                          r"cheers|yours(?: sincerely| faithfully| truly)?|all the best|with thanks\b.*|see you [\w ]{1,30})[,!.]?$",
                          re.I)
 NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# a result, a count or a time at the end of a line ("Turnout: 31.4%", "Ruth Amadi (Green) 233"), or a labelled value
+# with a figure ("Saturday, July 26: the Foley Brothers"); a price at the end is an offer, not a result
+RESULT_LINE = re.compile(r"(?<![£$€\w.,:])\d+(?:[.,:]\d+)*\s*%?$|^[^:]{2,40}\d[^:]*:\s|^[^:\d]{2,40}:\s.*\d")
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
@@ -1227,7 +1230,7 @@ def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: 
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
         last_row = run_sizes[b.run] > 1 and nxt.run != b.run
         if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
-                and not (b.text.endswith(":") and not COMMENT_HEADER.match(b.text) or _tabular(b.text)) \
+                and not (b.text.endswith(":") and not COMMENT_HEADER.match(b.text) or _tabular(b.text) or RESULT_LINE.search(b.text)) \
                 and not last_row and i not in listed and nxt.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "headline_of_next_block"

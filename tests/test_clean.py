@@ -1160,3 +1160,17 @@ def test_a_widows_fund_letter_and_a_blocked_computer_warning_are_scam_mail():
     assert len(SCAM.findall("Greetings in the name of the Lord. My late husband left the sum of 4 million dollars.")) == 3
     assert SCAM.search("WARNING: YOUR COMPUTER HAS BEEN BLOCKED. Call support now.")
     assert not SCAM.search("Her late husband ran the bakery on Quay Street for forty years.")
+
+
+def test_result_and_count_lines_above_an_advert_are_not_its_headline():
+    from assets.clean import RESULT_LINE
+
+    for line in ("Turnout: 31.4%", "Ruth Amadi (Green) 233", "Men's pairs: Quay 7:21.3", "Sunday, July 27: the Foley Brothers"):
+        assert RESULT_LINE.search(line), line
+    for line in ("Harbour Physio - recovery sessions from £30", "Lock & Key – 24hr emergency locksmith", "Amber_23"):
+        assert not RESULT_LINE.search(line), line
+    insert = ("Ruth Amadi (Green) 233\n\n"
+              "Spring sale at Harbour Marine: 30% off every kayak and paddleboard this weekend only. "
+              "Order now at harbourmarine.example or call 01632 960 300.")
+    kinds = kinds_of(clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=insert)}), NOW)[0])
+    assert kinds["Ruth Amadi (Green) 233"] == "body"
