@@ -52,6 +52,8 @@ FUTURE_LIMIT = re.compile(r"\b(?:by|until|till|through|next|before|ahead of|from
 FOR_TARGET = re.compile(r"\bfor\s+(?:the\s+)?$", re.I)
 # ... and so is a bare year after an aim ("in talks to secure battery supplies for 2026")
 PURPOSE_FOR = re.compile(r"\bto\s+[a-z]+\s+(?:[\w'’-]+\s+){0,3}for\s+(?:the\s+)?$", re.I)
+# ... and so is the year that tickets or places are sold for ("early-bird passes for 2025 are on sale")
+SOLD_FOR = re.compile(r"\b(?:tickets?|passes|places|entries|bookings|season tickets?)\s+for\s+(?:the\s+)?$", re.I)
 # a date a product carries is its shelf life, not when anything happened ("use-by dates of 12 and 14 November 2025")
 SHELF_LIFE = re.compile(r"\b(?:use[- ]by|best[- ]before|sell[- ]by|expiry|display until)\b", re.I)
 
@@ -154,7 +156,7 @@ def body_past_events(body: str, now: date) -> list[tuple[date, str, str]]:
             if not not_an_event(m):
                 events.append((date(int(m[2]), MONTH_NUMBER[m[1].lower()], 1), "month", m.group(0)))
         for m in YEAR.finditer(sentence):
-            if not (any(a <= m.start() < b for a, b in taken) or limited(m) or limited(m, PURPOSE_FOR)):
+            if not (any(a <= m.start() < b for a, b in taken) or limited(m) or limited(m, PURPOSE_FOR) or limited(m, SOLD_FOR)):
                 events.append((date(int(m[1]), 1, 1), "year", m.group(0)))
     return [e for e in events if e[0] <= now]
 

@@ -178,3 +178,8 @@ def test_a_date_something_is_pencilled_in_for_is_a_plan():
     body = ("The next edition of the show is already marked for the first week of June of 2027. "
             "Repairs are pencilled in for March 2026. The hall reopened in May 2025.")
     assert {d for d, _, _ in body_past_events(body, date(2028, 1, 1))} == {date(2025, 5, 1)}
+
+
+def test_a_year_tickets_are_sold_for_is_not_a_past_event():
+    body = "Early-bird passes for 2026 are on sale now. The first festival was held in 2019."
+    assert {d for d, _, _ in body_past_events(body, date(2028, 1, 1))} == {date(2019, 1, 1)}
