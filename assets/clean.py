@@ -126,8 +126,9 @@ COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\
                             rf"|^{AGO}(?:\s+at\s+\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")  # the rules that make a line part of a comment
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
-NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|bulletin|round-?up|digest|never miss a (?:story|post)|(?:new )?posts by e-?mail|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|"
-                               r"email alerts?|enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
+NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|bulletin|round-?up|digest|never miss a (?:story|post)|"
+                               r"(?:new )?posts by e-?mail|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|email alerts?|"
+                               r"enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
                                r"(?:get|download) (?:our|the(?: [\w'’ ]{1,30})?) (?:free )?app|"
                                r"app\b.{0,40}\b(?:iphone|android|app store|google play)|"
                                r"subscribe to|sign up (?:for|to)|monthly emails?|support (?:us|the show|our \w+))\b",
@@ -1229,9 +1230,10 @@ def _headlines_take_next_score(blocks: list, candidates: list[int], first_body: 
     for pos, i in enumerate(candidates[:-1]):
         b, nxt = blocks[i], blocks[candidates[pos + 1]]
         last_row = run_sizes[b.run] > 1 and nxt.run != b.run
+        # a line that introduces what follows ("Here is how it began:") or a row of results is the article's
+        data = b.text.endswith(":") and not COMMENT_HEADER.match(b.text) or _tabular(b.text) or RESULT_LINE.search(b.text)
         if first_body is not None and i > first_body and is_headline_like(b.text) and candidates[pos + 1] == i + 1 \
-                and not (b.text.endswith(":") and not COMMENT_HEADER.match(b.text) or _tabular(b.text) or RESULT_LINE.search(b.text)) \
-                and not last_row and i not in listed and nxt.scores["spam_score"] > b.scores["spam_score"]:
+                and not (data or last_row) and i not in listed and nxt.scores["spam_score"] > b.scores["spam_score"]:
             b.scores["spam_score"] = nxt.scores["spam_score"]
             b.rule = "headline_of_next_block"
 
