@@ -135,17 +135,17 @@ NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|bulletin|round-?up|dig
                                re.I)
 FORM_SMALL_PRINT = re.compile(r"\bunsubscribe\b|\bprivacy (?:policy|notice)\b|\bnever share\b", re.I)
 # what a publication says of its own business: subscriptions, its newsroom, advertising with it, who publishes it
+# what only a publication has or sells: its newsroom, its editions, its notices
+PUBLICATION_ONLY = (r"news ?desk|newsroom|sports desk|print edition|e-edition|announcements team|(?:death|family) notices|"
+                    r"print (?:\+|and|&) digital|digital[- ]only")
 PUBLICATION_BUSINESS = FoldedPattern(
-    r"\b(?:news ?desk|newsroom|sports desk|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"
-    r"subscri(?:be|ption|ptions team)|digital (?:access|edition)|print edition|e-edition|unlimited access|journalism|"
+    rf"\b(?:{PUBLICATION_ONLY}|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"
+    r"subscri(?:be|ption|ptions team)|digital (?:access|edition)|unlimited access|journalism|"
     r"trading name of|(?:^|is |are )published by|registered (?:in|office|no|number|charity)|company (?:no|number)|gift aid|"
-    r"contact (?:us|the)|announcements team|(?:death|family) notices|media enquiries|press office|"
-    r"print (?:\+|and|&) digital|digital[- ]only)\b")
-# ... and what only a publication offers or has, whoever's name it gives: it is the page's own
-PUBLICATION_OWN = re.compile(r"\b(?:news ?desk|newsroom|sports desk|subscriptions? team|print edition|"
-                             r"digital (?:access|edition|subscription)|e-edition|unlimited (?:digital )?access|every story|"
-                             r"(?:local|independent) journalism|\d+ issues|announcements team|(?:death|family) notices|"
-                             r"print (?:\+|and|&) digital|digital[- ]only)\b", re.I)
+    r"contact (?:us|the)|media enquiries|press office)\b")
+# ... and what marks it the page's own, whoever's name it gives
+PUBLICATION_OWN = re.compile(rf"\b(?:{PUBLICATION_ONLY}|subscriptions? team|digital (?:access|edition|subscription)|"
+                             r"unlimited (?:digital )?access|every story|(?:local|independent) journalism|\d+ issues)\b", re.I)
 # "The Kilnworth Gazette is published by Westmere Newspapers Ltd.": the page's own name
 PUBLISHER_LINE = re.compile(
     r"^(?:the )?([\w'’&. -]{3,60}?),? (?:is (?:a trading name of|published by|part of|owned by)|published by)\b", re.I)
@@ -552,9 +552,11 @@ def is_chrome(text: str) -> bool:
         return True
     if len(text.split()) <= 8 and COPYRIGHT.search(text) or "©" in text and len(text.split()) <= 16:
         return True
-    # a menu may be spaced out with no separators, but a row of figures or a few column heads is a table's
-    spaced = [] if NUMBER.search(text) else _menu_items(text, NAVIGATION_SEPARATOR)
-    parts = _menu_items(text, LIST_SEPARATOR) or (spaced if len(spaced) >= 5 else [])
+    parts = _menu_items(text, LIST_SEPARATOR)
+    if not parts and not NUMBER.search(text):
+        # a menu may be spaced out with no separators, but a row of figures or a few column heads is a table's
+        spaced = _menu_items(text, NAVIGATION_SEPARATOR)
+        parts = spaced if len(spaced) >= 5 else []
     # a menu, unless it sells ("cheap flights | fast loans online | best VPN deals" is a link list) or is the foot of
     # a mailing ("Unsubscribe | Update your preferences | View in browser": a web page sends no mail of its own)
     return (len(parts) >= 3 and sum(1 for p in parts if COMMERCIAL.search(p)) < 2 and not MAILING_FOOT.search(text))
@@ -786,8 +788,10 @@ def classify(doc: Document) -> None:
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
     for i, e in enumerate(evidence):
         text = _without_story_addresses(unit_text[i], article_words) if e else unit_text[i]
+        if text == unit_text[i] and not (e and contact_hits(text)):
+            continue
         named = proper_names(text) <= article_words
-        if text != unit_text[i] or e and named and contact_hits(text):
+        if text != unit_text[i] or named:
             evidence[i] = promo_signals(text, names_in_article=named)
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
