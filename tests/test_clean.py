@@ -55,6 +55,11 @@ def kinds_of(sections: pl.DataFrame) -> dict[str, str]:
     return dict(sections.select("text", "kind").iter_rows())
 
 
+def kinds_in(files: dict[str, str]) -> dict[str, str]:
+    """The kind of each line once the files are cleaned."""
+    return kinds_of(clean_files(raw_frame(files), NOW)[0])
+
+
 def test_each_line_gets_the_kind_a_reader_would_give_it():
     sections, articles, rejections = clean_files(raw_frame({"a.txt": ARTICLE}), NOW)
     kinds = kinds_of(sections)
@@ -87,7 +92,7 @@ def test_blog_bylines_breadcrumbs_and_reader_comments_are_not_the_article():
         "Lucky Player says:\n\nClaim 200 free spins now at spinhouse-bonus.example, new customers only, bet £10 "
         "get £40 in free bets today!\n"
     )
-    kinds = kinds_of(clean_files(raw_frame({"b.txt": text}), NOW)[0])
+    kinds = kinds_in({"b.txt": text})
     assert kinds["You are here: Home > Community > Gardens"] == kinds["Tagged: gardens, allotments, prizes"] == "boilerplate"
     assert kinds["Updated 07:15, 3 September 2024"] == "date"
     assert kinds["Words by Pelham Ostry"] == "byline"
@@ -254,9 +259,9 @@ def test_a_sites_own_newsletter_box_is_page_chrome_and_another_organisations_is_
     own = "Get the Harnby Gazette morning briefing in your inbox - sign up"
     own_possessive = "Get the Gazette's morning briefing in your inbox - sign up"
     other = "Get the Coastal Anglers Weekly in your inbox every Friday - sign up at anglersweekly.example"
-    assert kinds_of(clean_files(raw_frame({"a.txt": article.format(insert=own)}), NOW)[0])[own] == "boilerplate"
-    assert kinds_of(clean_files(raw_frame({"c.txt": article.format(insert=own_possessive)}), NOW)[0])[own_possessive] == "boilerplate"
-    assert kinds_of(clean_files(raw_frame({"b.txt": article.format(insert=other)}), NOW)[0])[other] == "spam"
+    assert kinds_in({"a.txt": article.format(insert=own)})[own] == "boilerplate"
+    assert kinds_in({"c.txt": article.format(insert=own_possessive)})[own_possessive] == "boilerplate"
+    assert kinds_in({"b.txt": article.format(insert=other)})[other] == "spam"
 
 
 def test_encodings_are_decoded_and_mojibake_repaired():
@@ -524,7 +529,7 @@ def test_an_on_topic_paragraph_with_prices_right_above_an_advert_is_not_its_pitc
                "six Saturday sessions; places can be booked at lanthornrowing.test or by calling 01632 960 412.")
     advert = "Bet on the regatta! New customers at RiverOdds get £30 in free bets - sign up today at riverodds.test."
     text = RIVER_FESTIVAL.format(insert=f"{lessons}\n\n{advert}")
-    kinds = kinds_of(clean_files(raw_frame({"v.txt": text}), NOW)[0])
+    kinds = kinds_in({"v.txt": text})
     assert kinds[lessons] == "body" and kinds[advert] == "spam"
 
 
@@ -533,23 +538,23 @@ def test_the_sites_own_address_in_the_last_paragraph_is_not_an_advert():
            "at 9am, or post them to our office at www.lanthornpost.test/sport.")
     other = own.replace("lanthornpost", "raceresultsnow")
     page = RIVER_FESTIVAL.format(insert="") + "\n{insert}\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"o.txt": page.format(insert=own), "p.txt": page.format(insert=other)}), NOW)[0])
+    kinds = kinds_in({"o.txt": page.format(insert=own), "p.txt": page.format(insert=other)})
     assert kinds[own] == "body" and kinds[other] == "spam"
 
 
 def test_a_property_of_the_week_slot_is_an_advert_even_in_the_storys_town():
     slot = ("PROPERTY OF THE WEEK\nRiverside cottage, Quay Lane, Lanthorn - guide price £310,000\n"
             "Two bedrooms, river views, moorings. Viewings with Bell & Quayle, Lanthorn.")
-    kinds = kinds_of(clean_files(raw_frame({"w.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
+    kinds = kinds_in({"w.txt": RIVER_FESTIVAL.format(insert=slot)})
     assert {kinds[line] for line in slot.splitlines()} == {"spam"}
     assert kinds["The organisers said next year's festival would add a second day of races."] == "body"
 
 
 def test_a_link_list_that_sells_is_spam_though_it_looks_like_a_menu():
     links = "cheap flights Lanthorn | fast loans online | best VPN deals | dentist Lanthorn"
-    kinds = kinds_of(clean_files(raw_frame({"x.txt": RIVER_FESTIVAL.format(insert=links)}), NOW)[0])
+    kinds = kinds_in({"x.txt": RIVER_FESTIVAL.format(insert=links)})
     assert kinds[links] == "spam"
-    assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
+    assert kinds_in({"a.txt": ARTICLE})["Home | News | Sport | Weather"] == "boilerplate"
 
 
 def test_a_list_of_the_sites_stories_after_a_pasted_scam_does_not_continue_it():
@@ -558,7 +563,7 @@ def test_a_list_of_the_sites_stories_after_a_pasted_scam_does_not_continue_it():
     tail = "You might be interested in\nBakery wins county pie award\nBus fares to rise in spring\n"
     rules = "Every comment is read by our team before it appears, so please keep yours civil and on topic."
     text = RIVER_FESTIVAL.format(insert="") + "\n" + scam + "\n\n" + tail + "\n" + rules + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"y.txt": text}), NOW)[0])
+    kinds = kinds_in({"y.txt": text})
     assert kinds[scam] == "spam"
     assert {kinds[line] for line in tail.splitlines()} <= {"body", "boilerplate"}
 
@@ -588,7 +593,7 @@ def test_a_footer_pasted_right_under_the_sites_list_of_stories_does_not_take_the
     footer = ["You are getting this email because you joined the Fenmoor Anglers mailing list.",
               "To unsubscribe, write to secretary@fenmooranglers.example or reply STOP."]
     text = RIVER_FESTIVAL.format(insert="") + "\nShare this story\n" + "\n".join(stories + footer) + "\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"z.txt": text}), NOW)[0])
+    kinds = kinds_in({"z.txt": text})
     assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
     assert {kinds[line] for line in footer} == {"spam"}
 
@@ -597,7 +602,7 @@ def test_a_comment_signed_with_how_long_ago_it_was_posted_is_judged_with_its_tex
     real = ["maggie_r · 2 days ago", "Lovely afternoon by the water, and the band was on form."]
     spam = ["QuickCashLanthorn · 1 day ago", "Need cash fast? Loans from £100 today at quickloans.test - apply now!"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(real + spam) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"k.txt": text}), NOW)[0])
+    kinds = kinds_in({"k.txt": text})
     assert [kinds[line] for line in real + spam] == ["boilerplate", "boilerplate", "spam", "spam"]
 
 
@@ -606,14 +611,14 @@ def test_results_after_the_last_paragraph_are_the_articles_data_not_related_link
                "3. Millbank Scullers 29 pts"]
     related = ["Related stories", "Bakery wins county pie award"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(results) + "\n\n" + "\n".join(related) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
+    kinds = kinds_in({"r.txt": text})
     assert [kinds[line] for line in results] == ["body"] * 4
     assert {kinds[line] for line in related} == {"boilerplate"}
 
 
 def test_an_inline_list_of_the_sites_related_stories_is_page_chrome():
     line = "Related stories: Rowing club names new head coach | Quay bowls clubs agree to merge"
-    kinds = kinds_of(clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert="") + "\n" + line + "\n"}), NOW)[0])
+    kinds = kinds_in({"q.txt": RIVER_FESTIVAL.format(insert="") + "\n" + line + "\n"})
     assert kinds[line] == "boilerplate"
 
 
@@ -621,7 +626,7 @@ def test_feedback_buttons_moderation_notes_and_a_trading_name_footer_are_page_ch
     chrome = ["Was this article helpful? Yes | No", "Comments are moderated. Please keep to our house rules when posting.",
               "Lanthorn Post is a trading name of Quayside Media Group Ltd. © Quayside Media Group Ltd."]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome) + "\n"
-    kinds = kinds_of(clean_files(raw_frame({"f.txt": text}), NOW)[0])
+    kinds = kinds_in({"f.txt": text})
     assert [kinds[line] for line in chrome] == ["boilerplate"] * 3
 
 
@@ -644,7 +649,7 @@ def test_paragraphs_near_the_leads_topic_between_two_adverts_stay_the_article():
     between = ["Volunteers from the sailing school handed out water to children waiting on the quay.",
                "Several stallholders said the crowds were the best they could remember, and two cafes ran out of bread."]
     crypto = "Earn from home with the Bitcoin robot – 1,200 euros per day, no experience needed, register today at coinrobot.test"
-    kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert="\n\n".join([seo, *between, crypto]))}), NOW)[0])
+    kinds = kinds_in({"b.txt": RIVER_FESTIVAL.format(insert="\n\n".join([seo, *between, crypto]))})
     assert kinds[seo] == kinds[crypto] == "spam"
     assert [kinds[line] for line in between] == ["body", "body"]
 
@@ -653,7 +658,7 @@ def test_the_sites_own_calls_for_news_subscriptions_and_page_tools_are_page_chro
     chrome = ["Subscribe from £1.20 a week – home delivery across the valley", "Print this page | Email to a colleague",
               "Send us your news: newsdesk@lanthornpost.test or text 07700 900 215", "Report a problem with this page"]
     text = "Lanthorn Post\n\n" + chrome[0] + "\n\n" + RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome[1:]) + "\n"
-    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    kinds = kinds_in({"s.txt": text})
     assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
 
 
@@ -666,10 +671,10 @@ def test_the_sites_own_newsletter_box_is_chrome_from_its_heading_to_its_form_how
     other = ["Join 40,000 savvy shoppers who get the DealDrop Weekly digest every Friday: price drops, voucher codes "
              "and flash sales from hundreds of stores, straight to your inbox.", "Your email", "Subscribe free"]
     text = (RIVER_FESTIVAL.format(insert="") + "\nShare this story\n\n" + "\n\n".join(box) + "\n\n© 2025 Lanthorn Post\n")
-    kinds = kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])
+    kinds = kinds_in({"l.txt": text})
     assert [kinds[line] for line in box] == ["boilerplate"] * 5
     pasted = RIVER_FESTIVAL.format(insert="\n\n".join(other))
-    kinds = kinds_of(clean_files(raw_frame({"k.txt": pasted}), NOW)[0])
+    kinds = kinds_in({"k.txt": pasted})
     assert kinds[other[0]] == "spam"
 
 
@@ -678,14 +683,14 @@ def test_the_sites_own_app_and_email_subscription_are_chrome_but_another_apps_ad
            "Never miss a race: subscribe to Lanthorn Post Rowing by email"]
     advert = "Lose weight fast! Download the SlimQuick app for meal plans and 50% off your first month – free on iPhone and Android."
     text = RIVER_FESTIVAL.format(insert=advert) + "\n" + "\n\n".join(own) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": text}), NOW)[0])
+    kinds = kinds_in({"a.txt": text})
     assert [kinds[line] for line in own] == ["boilerplate"] * 3 and kinds[advert] == "spam"
 
 
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
-    kinds = kinds_of(clean_files(raw_frame({"u.txt": page}), NOW)[0])
+    kinds = kinds_in({"u.txt": page})
     assert kinds[own] == "body"
 
 
@@ -693,7 +698,7 @@ def test_a_promotional_paragraph_on_the_stories_topic_right_after_an_advert_is_t
     advert = ("Roof damaged in the storm? StormSafe Roofing offers same-day emergency repairs – call 01632 960 777 or "
               "book at stormsafe.test, 10% off this week.")
     tickets = "Tickets for next year's river festival go on sale in March at £5 for adults, children free – book now at lanthornfestival.test."
-    kinds = kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{tickets}")}), NOW)[0])
+    kinds = kinds_in({"t.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{tickets}")})
     assert kinds[advert] == "spam" and kinds[tickets] == "body"
 
 
@@ -703,7 +708,7 @@ def test_an_advert_run_on_under_the_sites_list_of_stories_does_not_take_the_list
               "Open viewing evenings every Wednesday. Call our events team on 01632 960 774",
               "bookings@wyckhambarn.test | wyckhambarn.test/weddings"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(stories + advert) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
+    kinds = kinds_in({"w.txt": text})
     assert {kinds[line] for line in stories} <= {"body", "boilerplate"}
     assert [kinds[line] for line in advert] == ["spam"] * 3
 
@@ -722,47 +727,47 @@ def test_a_comments_link_near_the_top_does_not_make_the_rest_of_the_article_comm
     paragraphs = RIVER_FESTIVAL.format(insert="Stalls along the quay sold out of cider and pies before the last race began.")
     title, first, *rest = [p for p in paragraphs.split("\n\n") if p.strip()]
     text = "\n\n".join([title, first, "Comments (12)", *rest]) + "\n"
-    kinds = kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])
+    kinds = kinds_in({"l.txt": text})
     assert [kinds[p.strip()] for p in rest] == ["body"] * len(rest)
 
 
 def test_a_clubs_call_for_volunteers_addressed_to_the_reader_is_reported_not_sold():
     call = ("If you would like to help next year, the rowing club is looking for volunteer marshals – call "
             "01632 960 412 or email crew@lanthornrowing.test.")
-    assert kinds_of(clean_files(raw_frame({"v.txt": RIVER_FESTIVAL.format(insert=call)}), NOW)[0])[call] == "body"
+    assert kinds_in({"v.txt": RIVER_FESTIVAL.format(insert=call)})[call] == "body"
 
 
 @pytest.mark.parametrize("header", ["Jenny Walsh · 1h ago", "winbig_777 says:", "#4 — steve_at_no41 — 2 days ago"])
 def test_comment_headers_in_more_shapes_head_reader_comments(header):
     comment = "What a lovely day it was, well done to every one of the crews."
     text = RIVER_FESTIVAL.format(insert="") + "\n4 reader comments\n\n" + header + "\n\n" + comment + "\n\nHave your say (4)\n"
-    kinds = kinds_of(clean_files(raw_frame({"h.txt": text}), NOW)[0])
+    kinds = kinds_in({"h.txt": text})
     assert kinds[header] == kinds[comment] == kinds["4 reader comments"] == kinds["Have your say (4)"] == "boilerplate"
 
 
 def test_a_jobs_this_week_slot_is_an_advert():
     slot = ("JOBS THIS WEEK\nQuay Hotel, Lanthorn – receptionist, season May to October\n"
             "Harbour Taverna – cook and two waiters, call 01632 960 377")
-    kinds = kinds_of(clean_files(raw_frame({"j.txt": RIVER_FESTIVAL.format(insert=slot)}), NOW)[0])
+    kinds = kinds_in({"j.txt": RIVER_FESTIVAL.format(insert=slot)})
     assert {kinds[line] for line in slot.splitlines()} == {"spam"}
 
 
 def test_the_foot_of_a_pasted_mailing_is_part_of_it_not_the_pages_menu():
     footer = ("You are receiving this because you joined the Quayside Walkers at an open day.\n"
               "Unsubscribe | Update your preferences | View in browser")
-    kinds = kinds_of(clean_files(raw_frame({"m.txt": RIVER_FESTIVAL.format(insert="") + "\n" + footer + "\n"}), NOW)[0])
+    kinds = kinds_in({"m.txt": RIVER_FESTIVAL.format(insert="") + "\n" + footer + "\n"})
     assert {kinds[line] for line in footer.splitlines()} == {"spam"}
-    assert kinds_of(clean_files(raw_frame({"a.txt": ARTICLE}), NOW)[0])["Home | News | Sport | Weather"] == "boilerplate"
+    assert kinds_in({"a.txt": ARTICLE})["Home | News | Sport | Weather"] == "boilerplate"
 
 
 def test_a_line_introducing_a_quote_in_the_article_is_no_comment_header():
     said = "Inspector Mara Hale of Lanthorn Police said:"
     quote = "“We are grateful to everyone who came, and to the crews who kept the river safe all day long.”"
-    kinds = kinds_of(clean_files(raw_frame({"q.txt": RIVER_FESTIVAL.format(insert=f"{said}\n\n{quote}")}), NOW)[0])
+    kinds = kinds_in({"q.txt": RIVER_FESTIVAL.format(insert=f"{said}\n\n{quote}")})
     assert kinds[said] == kinds[quote] == "body"
     plain = "It was a great day for the town and for everyone who rows on the river here."
     title, first, *rest = [p for p in RIVER_FESTIVAL.format(insert="").split("\n\n") if p.strip()]
-    kinds = kinds_of(clean_files(raw_frame({"r.txt": "\n\n".join([title, first, said, plain, *rest])}), NOW)[0])
+    kinds = kinds_in({"r.txt": "\n\n".join([title, first, said, plain, *rest])})
     assert kinds[said] == kinds[plain] == "body"
 
 
@@ -771,14 +776,14 @@ def test_credit_words_inside_a_short_sentence_are_news_and_a_credit_line_is_a_cr
             "Figures compiled by the council show crowds have doubled since 2019."]
     credits = ["Ines Varga contributed reporting from Lanthorn.", "(Reporting by Tomas Reyl; Editing by Ada Brum)"]
     text = RIVER_FESTIVAL.format(insert="\n\n".join(news)) + "\n" + "\n".join(credits) + "\n"
-    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    kinds = kinds_in({"c.txt": text})
     assert [kinds[line] for line in news] == ["body", "body"]
     assert [kinds[line] for line in credits] == ["credit", "credit"]
 
 
 def test_contact_details_someone_was_told_to_use_are_reported_not_sold():
     told = "Stallholders with questions were told to call the organisers on 01632 960 412 or email stalls@lanthornfest.test."
-    assert kinds_of(clean_files(raw_frame({"t.txt": RIVER_FESTIVAL.format(insert=told)}), NOW)[0])[told] == "body"
+    assert kinds_in({"t.txt": RIVER_FESTIVAL.format(insert=told)})[told] == "body"
 
 
 @pytest.mark.parametrize("offer", [
@@ -786,7 +791,7 @@ def test_contact_details_someone_was_told_to_use_are_reported_not_sold():
     "Latest odds for the eights final: Lanthorn 6/4, Quayside 9/4, Millbank 15/8. Prices correct at time of publication."])
 def test_a_bookmakers_offer_on_the_storys_own_race_is_an_advert_but_reported_odds_are_news(offer):
     odds = "Bookmakers had made Lanthorn 11/2 outsiders for the eights final before the race."
-    kinds = kinds_of(clean_files(raw_frame({"b.txt": RIVER_FESTIVAL.format(insert=f"{odds}\n\n{offer}")}), NOW)[0])
+    kinds = kinds_in({"b.txt": RIVER_FESTIVAL.format(insert=f"{odds}\n\n{offer}")})
     assert kinds[offer] == "spam" and kinds[odds] == "body"
 
 
@@ -794,14 +799,14 @@ def test_longer_share_bars_and_one_line_sign_up_forms_are_page_chrome():
     chrome = ["Share this article: Facebook · X · WhatsApp · Email · Copy link", "Print  |  Send to a friend  |  Back",
               "Get the Lanthorn Post weekly sport roundup straight to your inbox", "Enter your email address | Sign me up"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(chrome) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    kinds = kinds_in({"s.txt": text})
     assert [kinds[line] for line in chrome] == ["boilerplate"] * 4
 
 
 @pytest.mark.parametrize("label", ["Deals", "Offers"])
 def test_a_sections_one_word_label_after_the_article_is_not_an_advert(label):
     text = RIVER_FESTIVAL.format(insert="") + "\n" + label + "\n\n© 2025 Lanthorn Post\n"
-    assert kinds_of(clean_files(raw_frame({"l.txt": text}), NOW)[0])[label] != "spam"
+    assert kinds_in({"l.txt": text})[label] != "spam"
 
 
 def test_a_headline_whose_words_sound_like_sales_is_still_the_title():
@@ -814,7 +819,7 @@ def test_a_headline_whose_words_sound_like_sales_is_still_the_title():
 def test_a_letters_sign_off_after_the_last_paragraph_is_the_writers():
     sign_off = ["With thanks and every blessing,", "Alison"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sign_off) + "\n\nShare this story\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"s.txt": text}), NOW)[0])
+    kinds = kinds_in({"s.txt": text})
     assert [kinds[line] for line in sign_off] == ["body", "body"]
 
 
@@ -827,16 +832,16 @@ def test_a_police_appeal_that_ends_the_article_is_reported_but_a_quoted_sales_li
               "quoting crime number 0318.")
     advert = ('"Every tool deserves a second life," said Brightforge founder Oscar Lund. Visit brightforge.test '
               "today to shop our refurbished range.")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": story.format(last=appeal)}), NOW)[0])
+    kinds = kinds_in({"a.txt": story.format(last=appeal)})
     assert kinds[appeal] == "body"
-    kinds = kinds_of(clean_files(raw_frame({"b.txt": story.format(last=advert)}), NOW)[0])
+    kinds = kinds_in({"b.txt": story.format(last=advert)})
     assert kinds[advert] == "spam"
 
 
 def test_a_sponsored_lists_clickbait_entries_are_spam_even_when_one_says_someone_was_told_something():
     teasers = ["Around the web", "She was told the old vase was worthless", "Pensioners Rush To Claim This Rebate"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(teasers) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"w.txt": text}), NOW)[0])
+    kinds = kinds_in({"w.txt": text})
     assert [kinds[line] for line in teasers] == ["spam"] * 3
 
 
@@ -845,7 +850,7 @@ def test_search_phrases_strung_with_the_towns_name_are_seo_copy_but_a_fixture_li
            "best sculling club Lanthorn.")
     fixtures = ("Next month the crews meet Lanthorn Juniors, Quayside, Lanthorn Masters, Millbank and "
                 "Lanthorn Veterans, with the best two going on to the county final.")
-    kinds = kinds_of(clean_files(raw_frame({"k.txt": RIVER_FESTIVAL.format(insert=f"{seo}\n\n{fixtures}")}), NOW)[0])
+    kinds = kinds_in({"k.txt": RIVER_FESTIVAL.format(insert=f"{seo}\n\n{fixtures}")})
     assert kinds[seo] == "spam" and kinds[fixtures] == "body"
 
 
@@ -868,10 +873,10 @@ def test_a_scam_text_the_article_quotes_is_reported_but_the_same_text_pasted_in_
              "Officers said no delivery firm asks for a fee by text, and that anyone who has paid should call "
              "their bank at once.\n")
     scam = '"ParcelHub: your parcel is held for an unpaid fee of £1.99. Pay now at parcelhub-pay.test to avoid return!"'
-    quoted = kinds_of(clean_files(raw_frame({"q.txt": story.format(middle=f"One of the texts read:\n\n{scam}")}), NOW)[0])
-    pasted = kinds_of(clean_files(raw_frame({"p.txt": story.format(middle=scam.strip('"'))}), NOW)[0])
+    quoted = kinds_in({"q.txt": story.format(middle=f"One of the texts read:\n\n{scam}")})
+    pasted = kinds_in({"p.txt": story.format(middle=scam.strip('"'))})
     inline = "A second version, sent on Friday, reads: " + scam
-    quoted_inline = kinds_of(clean_files(raw_frame({"i.txt": story.format(middle=inline)}), NOW)[0])
+    quoted_inline = kinds_in({"i.txt": story.format(middle=inline)})
     assert quoted[scam] == "body" and quoted_inline[inline] == "body" and pasted[scam.strip('"')] == "spam"
 
 
@@ -879,7 +884,7 @@ def test_the_sites_own_subscription_and_sign_up_asks_after_the_article_are_page_
     asks = ["Subscribe to the Lanthorn Post for £5 a month for every story, every day.",
             "Sign up for our monthly email with festival news and dates for next year."]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(asks) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"o.txt": text}), NOW)[0])
+    kinds = kinds_in({"o.txt": text})
     assert [kinds[line] for line in asks] == ["boilerplate", "boilerplate"]
 
 
@@ -888,14 +893,14 @@ def test_the_sites_own_list_heading_with_an_ampersand_ends_the_sponsored_list_ab
     own = ["More on rowing & canoeing", "Quayside crew names new captain for the spring season",
            "Millbank boathouse roof repair to start in May"]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(sponsored + own) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"m.txt": text}), NOW)[0])
+    kinds = kinds_in({"m.txt": text})
     assert kinds[sponsored[1]] == "spam" and all(kinds[line] != "spam" for line in own)
 
 
 def test_an_adverts_opening_question_to_the_reader_is_promotional_but_a_bloggers_own_question_is_not():
     advert = "Dreaming of a winter break? Sunfold Holidays has seven nights in Madeira from £399 this month!"
     own = "Would I go again? Absolutely, and next year I will bring a better chair for the quay."
-    kinds = kinds_of(clean_files(raw_frame({"h.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{own}")}), NOW)[0])
+    kinds = kinds_in({"h.txt": RIVER_FESTIVAL.format(insert=f"{advert}\n\n{own}")})
     assert kinds[advert] == "spam" and kinds[own] == "body"
 
 
@@ -906,7 +911,7 @@ def test_curiosity_gap_teasers_under_a_plain_list_heading_are_spam_but_the_sites
     own = "Quayside crew names new captain for the spring season"
     text = (RIVER_FESTIVAL.format(insert="") + "\nYou may also like\n" + "\n".join(teasers) + "\n\nMore from Lanthorn\n"
             + own + "\n\n© 2025 Lanthorn Post\n")
-    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    kinds = kinds_in({"c.txt": text})
     assert [kinds[line] for line in teasers] == ["spam"] * 3 and kinds[own] != "spam"
 
 
@@ -914,7 +919,7 @@ def test_curiosity_gap_teasers_under_a_plain_list_heading_are_spam_but_the_sites
 def test_a_qualified_comments_heading_heads_the_reader_comments(heading):
     comment = "Lovely to see the band back on the quay, it felt like the old days again."
     text = RIVER_FESTIVAL.format(insert="") + f"\n{heading}\n\nJo_from_the_quay\n{comment}\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"r.txt": text}), NOW)[0])
+    kinds = kinds_in({"r.txt": text})
     assert kinds[heading] == "boilerplate" and kinds[comment] == "boilerplate"
 
 
@@ -922,7 +927,7 @@ def test_the_small_print_under_the_sites_own_sign_up_form_is_part_of_the_box():
     box = ["Get the Lanthorn Post morning newsletter in your inbox every weekday.", "Enter your email", "Subscribe",
            "You can unsubscribe at any time. Read our privacy policy."]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n".join(box) + "\n\n© 2025 Lanthorn Post\n"
-    kinds = kinds_of(clean_files(raw_frame({"b.txt": text}), NOW)[0])
+    kinds = kinds_in({"b.txt": text})
     assert [kinds[line] for line in box] == ["boilerplate"] * 4
 
 
@@ -934,7 +939,7 @@ def test_the_sites_own_subscription_newsroom_and_publisher_lines_are_page_chrome
     other = ("You are receiving this because you joined the Fordham Garden Centres mailing list. To unsubscribe email "
              "optout@fordhamgardens.test. Fordham Garden Centres Ltd, registered in England No. 05551230.")
     text = (RIVER_FESTIVAL.format(insert="") + "\n" + other + "\n\n" + "\n\n".join(own) + "\n\n© 2025 Lanthorn Post\n")
-    kinds = kinds_of(clean_files(raw_frame({"f.txt": text}), NOW)[0])
+    kinds = kinds_in({"f.txt": text})
     assert [kinds[line] for line in own] == ["boilerplate"] * 4 and kinds[other] == "spam"
 
 
@@ -971,7 +976,7 @@ def test_a_spam_comments_name_and_time_go_with_it_but_a_genuine_commenters_stay_
     comments = ["Comments (3)", "Pauline Ashby — 15 May 2025 at 8:14 am", "What a lovely day it was, well done to all the crews.",
                 *signature, spam, "Jen Oduya – 16 May 2025", "The band were brilliant again this year."]
     text = RIVER_FESTIVAL.format(insert="") + "\n" + "\n\n".join(comments) + "\n"
-    kinds = kinds_of(clean_files(raw_frame({"c.txt": text}), NOW)[0])
+    kinds = kinds_in({"c.txt": text})
     assert [kinds[line] for line in [*signature, spam]] == ["spam"] * (len(signature) + 1)
     assert {kinds[line] for line in comments if line not in (*signature, spam)} == {"boilerplate"}
 
@@ -988,7 +993,7 @@ def test_a_sites_own_app_prompt_and_notices_service_are_page_chrome_even_unnamed
     own = ["Get our app",
            "Get the app: breaking news and live updates on your phone. Download free on the App Store and Google Play.",
            "Family notices: to place a death notice or a tribute in print and online, call our announcements team on 01632 960 441."]
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))}), NOW)[0])
+    kinds = kinds_in({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))})
     assert [kinds[line] for line in own] == ["boilerplate"] * 3
 
 
@@ -996,7 +1001,7 @@ def test_another_firms_registration_line_that_names_the_town_is_not_the_sites_ow
     advert = ["Love your garden? Join the Corran Nurseries Growing Club for monthly planting tips and 10% off your "
               "first order at corran-nurseries.example/club.",
               "Corran Nurseries Ltd, Quay Road, Harnby. Registered in England No. 05512345."]
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n".join(advert))}), NOW)[0])
+    kinds = kinds_in({"a.txt": HARNBY_PAGE.format(insert="\n".join(advert))})
     assert kinds[advert[1]] == "spam"
 
 
@@ -1004,7 +1009,7 @@ def test_a_paragraph_reporting_figures_published_by_a_body_named_like_the_site_i
     page = HARNBY_PAGE.replace("Harnby Gazette", "Harnby Ferry News")
     figures = ("Figures published by the Harnby ferry operator show 1,146 sailings were cancelled last winter, "
                "up from 390 the winter before.")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": page.format(insert=figures)}), NOW)[0])
+    kinds = kinds_in({"a.txt": page.format(insert=figures)})
     assert kinds[figures] == "body"
 
 
@@ -1039,7 +1044,7 @@ def test_the_sites_own_news_bulletin_print_offer_and_media_contact_are_chrome_bu
            "Media enquiries: press@harnbygazette.example"]
     shop = "Get the Corran Nurseries bulletin: garden news, seasonal offers and 10% off your first order. Sign up free"
     page = HARNBY_PAGE.format(insert="\n\n".join(own + [shop]))
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
+    kinds = kinds_in({"a.txt": page})
     assert [kinds[line] for line in own] == ["boilerplate"] * 4
     assert kinds[shop] == "spam"
 
@@ -1061,8 +1066,8 @@ def test_get_rich_dating_and_job_abroad_pitches_that_name_the_articles_town_are_
                "Harnby families are already earning up to 900 euros per day from home with a new trading platform the banks hate.",
                "WORK IN NORWAY FOR HARNBY PEOPLE: fish factory, flights and housing paid, no experience needed. Call 0770 900 1234."]
     for pitch in pitches:
-        kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.replace("{insert}", pitch + "\n\nThe operator will "
-                                                "review the timetable in the spring, a spokesman for the Harnby ferry said.")}), NOW)[0])
+        kinds = kinds_in({"a.txt": HARNBY_PAGE.replace("{insert}", pitch + "\n\nThe operator will "
+                                                "review the timetable in the spring, a spokesman for the Harnby ferry said.")})
         assert kinds[pitch] == "spam", pitch
 
 
@@ -1073,16 +1078,16 @@ def test_a_readers_congratulations_is_a_comment_but_a_prize_notice_is_scam():
             "Comments (2)\n\nMaura (Quay Street)\n\n14 June 2025 at 09:12\n\n"
             "Congratulations to all the crews. Is the towpath open again for bikes, or is it still shut?\n\n"
             "{insert}\n")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": page.format(insert="")}), NOW)[0])
+    kinds = kinds_in({"a.txt": page.format(insert="")})
     assert kinds["Congratulations to all the crews. Is the towpath open again for bikes, or is it still shut?"] == "boilerplate"
     notice = "CONGRATULATIONS! You have been selected to receive a cash prize. Reply with your bank details to claim it."
-    assert kinds_of(clean_files(raw_frame({"b.txt": page.format(insert=notice)}), NOW)[0])[notice] == "spam"
+    assert kinds_in({"b.txt": page.format(insert=notice)})[notice] == "spam"
 
 
 def test_a_print_and_digital_bundle_and_podcast_app_links_are_the_sites_own_chrome():
     own = ["Print + digital bundle: £14.50 a month, delivered to your door six days a week.",
            "Listen on: Apple Podcasts | Spotify | Pocket Casts | RSS"]
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))}), NOW)[0])
+    kinds = kinds_in({"a.txt": HARNBY_PAGE.format(insert="\n\n".join(own))})
     assert [kinds[line] for line in own] == ["boilerplate"] * 2
 
 
@@ -1096,7 +1101,7 @@ def test_an_appeal_for_helpers_that_names_nobody_weighs_its_phone_number_as_repo
              "The warehouse on Mill Lane is open to drop off donations from 9am to 4pm on weekdays.\n")
     appeal = ("More helpers are needed to drive the vans out to families on weekday mornings. "
               "If you can spare a few hours, call today on 01632 960 555.")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])
+    kinds = kinds_in({"a.txt": story.format(insert=appeal)})
     assert kinds[appeal] == "body"
 
 
@@ -1106,8 +1111,8 @@ def test_a_link_spelt_from_the_storys_own_words_is_its_subjects_address_not_an_a
               "entries@riverfestival.example, and mind the early-bird discount.")
     advert = ("Crews wanting a faster boat should book now at swiftoars.example or email sales@swiftoars.example, "
               "and mind the early-bird discount.")
-    assert kinds_of(clean_files(raw_frame({"a.txt": story.format(insert=appeal)}), NOW)[0])[appeal] == "body"
-    assert kinds_of(clean_files(raw_frame({"b.txt": story.format(insert=advert)}), NOW)[0])[advert] == "spam"
+    assert kinds_in({"a.txt": story.format(insert=appeal)})[appeal] == "body"
+    assert kinds_in({"b.txt": story.format(insert=advert)})[advert] == "spam"
 
 
 def test_a_list_the_article_introduces_at_its_end_and_a_posts_sign_off_are_the_article():
@@ -1118,7 +1123,7 @@ def test_a_list_the_article_introduces_at_its_end_and_a_posts_sign_off_are_the_a
              "Sunday 7 September:\nQuay Rovers v Mill Lane Athletic\nHarbour Arms v Westfield\n"
              "Old Boys v Wenlow Sparta\n\n"
              "Until the next whistle,\nTomas\n")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": story}), NOW)[0])
+    kinds = kinds_in({"a.txt": story})
     assert [kinds[line] for line in ("Sunday 7 September:", "Quay Rovers v Mill Lane Athletic", "Harbour Arms v Westfield",
                                      "Old Boys v Wenlow Sparta", "Until the next whistle,", "Tomas")] == ["body"] * 6
 
@@ -1149,7 +1154,7 @@ def test_a_spam_comments_name_and_time_line_goes_with_it_however_long():
             "Comments (2)\n\nMaura (Quay Street) · 2 hours ago\n\nWell rowed all, the bridge was packed.\n\n"
             "Cheap Riverside Hotel Deals Lanthorn · 1 hour ago\n\n"
             "Book the best cheap hotel deals in Lanthorn now at riverstays.example and save 40% tonight!\n")
-    kinds = kinds_of(clean_files(raw_frame({"a.txt": page}), NOW)[0])
+    kinds = kinds_in({"a.txt": page})
     assert kinds["Cheap Riverside Hotel Deals Lanthorn · 1 hour ago"] == "spam"
     assert kinds["Maura (Quay Street) · 2 hours ago"] == kinds["Well rowed all, the bridge was packed."] == "boilerplate"
 
@@ -1172,5 +1177,5 @@ def test_result_and_count_lines_above_an_advert_are_not_its_headline():
     insert = ("Ruth Amadi (Green) 233\n\n"
               "Spring sale at Harbour Marine: 30% off every kayak and paddleboard this weekend only. "
               "Order now at harbourmarine.example or call 01632 960 300.")
-    kinds = kinds_of(clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=insert)}), NOW)[0])
+    kinds = kinds_in({"r.txt": RIVER_FESTIVAL.format(insert=insert)})
     assert kinds["Ruth Amadi (Green) 233"] == "body"
