@@ -388,6 +388,24 @@ def test_a_bare_host_name_and_a_promo_code_are_promotional_but_a_file_name_is_no
     assert promo_signals("Loved this article! I buy all my rowing kit at oarshop.online, use my code LANT15 for a discount.") >= 0.75
 
 
+GUARD_PROBES = [
+    "see http://localhost:8080/menu", "HTTPS://Example.test/Path", "www.123.test", "WWW.LANTHORN.TEST", "visit ferries.co today",
+    "Rowers.Org and oarshop.online", "mail jo.bell@lanthorn.test now", "jo@host", "the U.S. and e.g. a.m.", "3.5bn and 04.09.2021",
+    "Photos by Jo Bell", "story  by  Ana Ruiz", "Lanthorn \u00b7 4 min read", "a 12 minutes read", "nothing to see here.", "",
+]
+
+
+@pytest.mark.parametrize("name", ["URL", "EMAIL", "TRAILING_AUTHOR"])
+def test_a_guarded_pattern_finds_exactly_what_its_pattern_finds(name):
+    import assets.clean as clean
+
+    guarded = getattr(clean, name)
+    for text in GUARD_PROBES:
+        assert guarded.findall(text) == guarded.pattern.findall(text), text
+        assert bool(guarded.search(text)) == bool(guarded.pattern.search(text)), text
+        assert guarded.sub("_", text) == guarded.pattern.sub("_", text), text
+
+
 def test_comment_spam_is_rejected_with_its_name_line_and_real_comments_are_page_chrome():
     comments = ("3 responses to \"Lanthorn river festival\"\n\nMaggie R\n\nWhat a day, the band was the best part.\n\n"
                 "EssayPro Helper\n\n12 June 2025 at 3:04 am\n\n"

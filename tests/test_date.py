@@ -65,6 +65,15 @@ def test_dates_something_is_for_or_runs_until_are_not_past_events():
     assert found == {(date(2024, 1, 1), "year"), (date(2025, 5, 12), "day")}
 
 
+def test_a_word_ending_like_a_weekday_is_not_part_of_the_date_after_it():
+    from assets.common import DATE_ANY
+
+    assert [m.group(0) for m in DATE_ANY.finditer("Staff compensation\n04.09.2021 and the Monday, 6 May 2024 sitting")] \
+        == ["04.09.2021", "Monday, 6 May 2024"]
+    assert past_dates("The compensation 2019 scheme closed. Demonstrators met on 2 May 2024.", date(2026, 6, 1)) \
+        == {date(2019, 1, 1), date(2024, 5, 2)}
+
+
 def _articles(**overrides) -> pl.DataFrame:
     row = {k: None for k in ARTICLE_SCHEMA} | {"article_id": "a1", "file_id": "f1", "file_name": "a.txt", "format": "txt",
                                                "date_lines": []}
