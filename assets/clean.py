@@ -239,7 +239,7 @@ WIRE_TAG = re.compile(
     re.I,
 )
 CALL_TO_ACTION = FoldedPattern(
-    r"\b(?:click here|click (?:join|below)|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|"
+    r"\b(?=[a-z\d])(?:click here|click (?:join|below)|visit (?:us|our|www|https?)|call (?:now|today|us)|for more info(?:rmation)?|"
     r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
     r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
     r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|today|direct|a free)|"
@@ -256,7 +256,7 @@ CALL_TO_ACTION = FoldedPattern(
 )
 # advance-fee scam mail, and the get-rich, dating and job-abroad pitches of the same trade
 SCAM = FoldedPattern(
-    r"\b(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
+    r"\b(?=[a-z\d])(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
     r"strictly confidential|beneficiary|yours faithfully|the sum of|"
     r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance|greetings in the name of|"
     r"my late (?:husband|father|client)|your (?:computer|device|pc) (?:has been|is) (?:blocked|locked|infected)|"
@@ -595,6 +595,7 @@ def is_date_line(text: str) -> bool:
     return bool(rest) and len(rest.split()) <= 9 and bool(DATE_LINE.match(rest) or DATE_SHAPED.match(rest))
 
 
+@functools.lru_cache(maxsize=4096)  # asked of each block by many rules
 def is_headline_like(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 25 and len(text) <= 200 and not text.endswith((".", "!", "”", '"')) and text[0] not in "“\"'‘"
@@ -611,6 +612,7 @@ def _navigation(text: str) -> bool:
     return len(_menu_items(text, NAVIGATION_SEPARATOR)) >= 2
 
 
+@functools.lru_cache(maxsize=4096)
 def is_paragraph(text: str) -> bool:
     """A sentence of some length, not a headline: what marks where an article's text runs."""
     return len(text.split()) >= 8 and not is_headline_like(text)
