@@ -154,6 +154,7 @@ FORM_SMALL_PRINT = re.compile(r"\bunsubscribe\b|\bprivacy (?:policy|notice)\b|\b
 # what a publication says of its own business: subscriptions, its newsroom, advertising with it, who publishes it
 # what only a publication has or sells: its newsroom, its editions, its notices
 PUBLICATION_ONLY = (r"news ?desk|newsroom|sports desk|print edition|e-edition|announcements team|(?:death|family) notices|"
+                    r"readers?(?:'|’s?)? (?:offers?|holidays|travel|trips)|exclusive to (?:[\w'’]+ ){1,3}readers|"
                     r"print (?:\+|and|&) digital|digital[- ]only")
 PUBLICATION_BUSINESS = FoldedPattern(
     rf"\b(?:{PUBLICATION_ONLY}|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"

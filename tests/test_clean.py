@@ -705,6 +705,16 @@ def test_the_sites_own_app_and_email_subscription_are_chrome_but_another_apps_ad
     assert [kinds[line] for line in own] == ["boilerplate"] * 3 and kinds[advert] == "spam"
 
 
+def test_the_sites_own_reader_holidays_are_page_chrome_but_a_travel_firms_holiday_advert_is_spam():
+    own = ["POST READER HOLIDAYS", "Lake Orta and the Alps - 7 nights from £1,095pp with flights and half board. "
+           "Exclusive to Post readers - call 01632 960 214 or visit lanthornpost.test/holidays", "See all reader offers"]
+    advert = "Sun-soaked Madeira from £399pp - book direct with SunnyIsle Travel at sunnyisle.test and save £50 with code MAD50."
+    text = ("Skip to content\nlanthornpost.test\n\n" + RIVER_FESTIVAL.format(insert=advert) + "\n" + "\n\n".join(own)
+            + "\n\n© Lanthorn Post. All rights reserved.\n")
+    kinds = kinds_in({"h.txt": text})
+    assert [kinds[line] for line in own] == ["boilerplate"] * 3 and kinds[advert] == "spam"
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
