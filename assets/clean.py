@@ -297,6 +297,7 @@ QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 # an advert's opening hook, a short question to the reader: "Dust-covered car? ...", "Planning a weekend away? ..."
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
 FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
+WRITER_VOICE = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|[Mm]y|me)\b")  # a writer speaking for themself
 # a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
 CLICKBAIT = FoldedPattern(r"\b(?:what happened next|could be worth|you won'?t believe|doctors hate|hate (?:him|her|this)|"
                           r"(?:are|is) rushing to|one (?:simple |weird )?trick|little-known|see why\W*$|here'?s why|"
@@ -981,7 +982,9 @@ def classify(doc: Document) -> None:
         b, prev = blocks[i], blocks[candidates[pos - 1]]
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
-        continues = not reported and (
+        # and so is the writer speaking for themself, when no address or price of anyone's is given
+        own_voice = bool(WRITER_VOICE.search(b.text)) and not (_has_address(b.text) or PRICE.search(b.text))
+        continues = not reported and not own_voice and (
             b.scores["promo_score"] >= 0.5 and (lead_overlap[i] < ON_TOPIC_OVERLAP or not is_paragraph(b.text))
             or unrelated and (b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8))
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues

@@ -715,6 +715,18 @@ def test_the_sites_own_reader_holidays_are_page_chrome_but_a_travel_firms_holida
     assert [kinds[line] for line in own] == ["boilerplate"] * 3 and kinds[advert] == "spam"
 
 
+def test_the_writer_speaking_for_themself_right_under_an_advert_does_not_continue_it():
+    post = ("Why I finally switched my energy supplier\n\nPosted by Moira Keld\n\n"
+            "After eleven years with the same supplier I finally moved our household account last month, and the saving "
+            "was bigger than I expected.\n\nThe whole switch took nine days. The new supplier read the meter, the old one sent "
+            "a final bill, and there was no gap in supply at all.\n\n{advert}\n\n{aside}\n\n"
+            "My advice is simple: check your tariff once a year, and ask for the cheaper one in writing.\n")
+    advert = "Cut your energy bills today! Compare 40 suppliers in two minutes at switchzoom.test – click here, exclusive deals end Friday!"
+    for aside in ("I never click those, and neither should you.", "Sound familiar? I see one almost every day."):
+        kinds = kinds_in({"b.txt": post.format(advert=advert, aside=aside)})
+        assert kinds[advert] == "spam" and kinds[aside] == "body", aside
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
