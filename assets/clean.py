@@ -259,7 +259,8 @@ CALL_TO_ACTION = FoldedPattern(
 SCAM = FoldedPattern(
     r"\b(?=[a-z\d])(?:dear (?:beloved )?friend|next of kin|in my custody|transfer (?:this|the) (?:fund|money|sum)|your (?:bank )?account|"
     r"strictly confidential|beneficiary|yours faithfully|the sum of|"
-    r"honest cooperation|god bless|reply (?:urgently|immediately)|lottery|inheritance|greetings in the name of|"
+    r"lottery(?![- ](?:community )?(?:grants?|backing|fund(?:s|ing|ed)?|support|good causes))|"  # not a good cause's grant
+    r"honest cooperation|god bless|reply (?:urgently|immediately)|inheritance|greetings in the name of|"
     r"my late (?:husband|father|client)|your (?:computer|device|pc) (?:has been|is) (?:blocked|locked|infected)|"
     r"dear (?:lucky )?(?:winner|customer|user|valued customer|sir(?:/madam)?|account holder)|congratulations\W+(?:you|your|dear|winner|lucky)|"
     r"(?:has|have|was|were) (?:been )?(?:randomly )?(?:selected|chosen)|(?:temporarily )?suspended|verify your (?:identity|account)|"

@@ -727,6 +727,17 @@ def test_the_writer_speaking_for_themself_right_under_an_advert_does_not_continu
         assert kinds[advert] == "spam" and kinds[aside] == "body", aside
 
 
+def test_a_related_story_about_a_lottery_grant_is_page_chrome_but_a_lottery_win_letter_is_spam():
+    related = ["Related stories", "Harbour steps repaired after winter storms",
+               "Old lido reopening gets lottery grant of £90,000", "Quay market moves to Sundays"]
+    letter = ("Dear Winner, your email address was selected in our international lottery draw and has won 850,000 euros. "
+              "Reply urgently to claims@lucky-draw.test with your bank account details.")
+    text = (RIVER_FESTIVAL.format(insert="The rowing club thanked the volunteers who marshalled the course.") + "\n"
+            + "\n".join(related) + "\n\n© 2025 Lanthorn Post. All rights reserved.\n")
+    kinds = kinds_in({"r.txt": text, "s.txt": RIVER_FESTIVAL.format(insert=letter)})
+    assert [kinds[line] for line in related] == ["boilerplate"] * 4 and kinds[letter] == "spam"
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
