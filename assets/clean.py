@@ -1221,17 +1221,23 @@ def _cards(blocks: list[Block]) -> list[list[int]]:
 
 def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int], bool]]:
     """(heading, entries, whether the heading names itself advertising) of each widget list: the short
-    candidates right under a heading such as "Recommended for you" or "Around the web"."""
+    candidates right under a heading such as "Recommended for you" or "Around the web" (a second heading right
+    under the first, "Sponsored", heads the same list)."""
+    def is_heading(j: int, run: int | None) -> bool:
+        return blocks[j].kind in (None, "boilerplate") and blocks[j].run == run and bool(LIST_HEADING.match(blocks[j].text))
+
     lists = []
     for h, heading in enumerate(blocks):
-        if heading.kind in (None, "boilerplate") and LIST_HEADING.match(heading.text):
+        if is_heading(h, heading.run):
+            first = h + 2 if h + 1 < len(blocks) and is_heading(h + 1, heading.run) else h + 1
             entries = list(itertools.takewhile(
                 lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= LIST_ENTRY_MAX_WORDS
                 and blocks[j].run == heading.run and not LIST_HEADING.match(blocks[j].text)
                 and not (REPORTED_SPEECH.search(blocks[j].text) and is_paragraph(blocks[j].text)),  # a teaser, not a report
-                range(h + 1, len(blocks))))
+                range(first, len(blocks))))
             if entries:
-                lists.append((h, entries, bool(ADVERTISING_HEADING.search(heading.text))))
+                advertised = any(ADVERTISING_HEADING.search(blocks[k].text) for k in range(h, first))
+                lists.append((h, entries, advertised))
     return lists
 
 

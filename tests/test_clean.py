@@ -738,6 +738,14 @@ def test_a_related_story_about_a_lottery_grant_is_page_chrome_but_a_lottery_win_
     assert [kinds[line] for line in related] == ["boilerplate"] * 4 and kinds[letter] == "spam"
 
 
+def test_a_list_under_two_stacked_headings_is_judged_as_one_advertised_list():
+    widget = ["Around the web", "Sponsored", "Lanthorn river festival crowds swear by this little-known rowing trick - see why",
+              "Rowing crews on the Lanthorn river hate this one simple trick",
+              "Festival crowds in Lanthorn are snapping up river cruises at 80% off"]
+    kinds = kinds_in({"w.txt": RIVER_FESTIVAL.format(insert="\n".join(widget))})
+    assert kinds[widget[0]] == "spam" and all(kinds[line] == "spam" for line in widget[2:])
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
