@@ -593,6 +593,12 @@ LEADING_AUTHOR = re.compile(r"^(?:(?i:posted|written|published)\s+)?(?i:by)\s+[A
                             r"\s*(?:\son\s|[|,·•—–-])\s*")
 
 
+def is_comment_signature(text: str) -> bool:
+    """A comment's name and time line: "Maura (Quay Street) · 2 hours ago", "QuickCashUK says:"."""
+    return bool(COMMENT_HEADER.match(text) or COMMENT_SIGNATURE.match(text)
+                or len(text.split()) <= 12 and POSTED_STAMP.search(text) and not text.endswith((".", "!", "?")))
+
+
 def is_date_line(text: str) -> bool:
     rest = TRAILING_AUTHOR.sub("", DATE_LABEL.sub("", LEADING_AUTHOR.sub("", text.strip())))
     return bool(rest) and len(rest.split()) <= 9 and bool(DATE_LINE.match(rest) or DATE_SHAPED.match(rest))

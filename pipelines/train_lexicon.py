@@ -30,9 +30,12 @@ CV_METRICS = ["articles", "spam_precision", "spam_recall", "body_lines_lost"]
 
 
 def tune_lines(articles: dict[str, dict]) -> list[tuple[str, str, bool]]:
-    """(article key, line, is spam) for every spam and body line of the tune split."""
+    """(article key, line, is spam) for every spam and body line of the tune split, except a comment's name and
+    time line: a spam comment's is spam only by the company it keeps, and would teach that a time stamp sells."""
+    from assets.clean import is_comment_signature
+
     return [(key, line, kind == "spam") for key, v in articles.items() if v["split"] == "tune"
-            for line, kind in v["lines"].items() if kind in ("spam", "body")]
+            for line, kind in v["lines"].items() if kind in ("spam", "body") and not is_comment_signature(line)]
 
 
 def learn(lines: list[tuple[str, str, bool]]) -> dict[str, float]:

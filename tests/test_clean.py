@@ -442,6 +442,18 @@ def test_committed_spam_lexicon_is_the_one_the_tune_labels_give():
     assert json.loads(LEXICON_FILE.read_text())["log_odds"] == learn(tune_lines(json.loads(LABELS.read_text())["articles"]))
 
 
+def test_lexicon_does_not_learn_a_spam_comments_name_and_time_line():
+    from assets.clean import lexical_evidence
+    from pipelines.train_lexicon import tune_lines
+
+    stamped = ["QuickCashUK · 3 hours ago", "Dating Expert Sam - 22 September 2025 at 11:02", "LovelyLadies Match says:"]
+    pitch = "Earn 500 pounds a day from home, message me now!"
+    articles = {"tune/a.txt": {"split": "tune", "lines": {**dict.fromkeys(stamped, "spam"), pitch: "spam", "Well rowed all.": "body"}}}
+    assert {line for _, line, _ in tune_lines(articles)} == {pitch, "Well rowed all."}
+    # so the committed lexicon gives a genuine comment's name and time line no spam evidence
+    assert lexical_evidence("Maura (Quay Street) · 2 hours ago") == 0
+
+
 def test_lexicon_learns_the_language_of_adverts_not_the_names_in_one_article():
     from assets.clean import lexical_evidence, lexicon_in_use
     from pipelines.train_lexicon import learn
