@@ -1014,8 +1014,9 @@ def classify(doc: Document) -> None:
     _promoted_lists(blocks, lists)
     # and once more over the final scores (a headline above a block the rules above made spam)
     _headlines_take_next_score(blocks, candidates, first_body, listed)
-    # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it, and a spam comment's
-    # name and time ("QuickCashUK", "2 days ago") in the comments section go with the comment
+    # the label of an ad slot ("Advertisement", "Sponsored") goes with the advert right under it, a spam comment's
+    # name and time ("QuickCashUK", "2 days ago") in the comments section go with the comment, and a date line inside
+    # the article over a spam block is the pasted letter's or release's own ("Date: 1 January 2029"), not the article's
     for i in reversed(range(len(blocks) - 1)):
         b, nxt = blocks[i], blocks[i + 1]
         if not (nxt.kind is None and nxt.scores.get("spam_score", 0.0) > spam_threshold()):
@@ -1028,6 +1029,8 @@ def classify(doc: Document) -> None:
               and not b.text.endswith((".", "!", "?"))
               and (len(nxt.text.split()) > 6 or nxt.rule == "spam_comment_signature" or COMMENT_HEADER.match(nxt.text))):
             b.kind, b.rule, b.scores = None, "spam_comment_signature", {**nxt.scores}
+        elif b.kind == "date" and first_body is not None and i > first_body:
+            b.kind, b.rule, b.scores = None, "spam_date_line", {**nxt.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
 

@@ -758,6 +758,21 @@ def test_a_list_under_two_stacked_headings_is_judged_as_one_advertised_list():
     assert kinds[widget[0]] == "spam" and all(kinds[line] == "spam" for line in widget[2:])
 
 
+def test_a_pasted_letters_own_date_line_is_spam_and_does_not_date_the_article():
+    from assets.date import date_articles
+
+    letter = ["Date: 3 March 2031",
+              "Dear Beneficiary, a late client of my chambers left the sum of 6.2 million pounds with no next of kin. "
+              "Reply urgently with your bank account details to claim your share."]
+    text = ("Lanthorn river festival draws record crowds\n\nPublished 8 May 2025\n\n"
+            + RIVER_FESTIVAL.split("\n\n", 1)[1].format(insert="\n".join(letter)))
+    sections, articles, _ = clean_files(raw_frame({"l.txt": text}), NOW)
+    kinds = kinds_of(sections)
+    assert [kinds[line] for line in letter] == ["spam"] * 2
+    dated, rejected = date_articles(articles, sections, NOW)
+    assert dated["declared_date"].item().isoformat() == "2025-05-08" and rejected.height == 0
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
