@@ -155,6 +155,7 @@ FORM_SMALL_PRINT = re.compile(r"\bunsubscribe\b|\bprivacy (?:policy|notice)\b|\b
 # what only a publication has or sells: its newsroom, its editions, its notices
 PUBLICATION_ONLY = (r"news ?desk|newsroom|sports desk|print edition|e-edition|announcements team|(?:death|family) notices|"
                     r"readers?(?:'|’s?)? (?:offers?|holidays|travel|trips)|exclusive to (?:[\w'’]+ ){1,3}readers|"
+                    r"already a subscriber|log in to (?:read|continue reading)|"  # a paywall's prompt
                     r"print (?:\+|and|&) digital|digital[- ]only")
 PUBLICATION_BUSINESS = FoldedPattern(
     rf"\b(?:{PUBLICATION_ONLY}|news tips?|story tips?|advertis(?:e|ing) with|advertising (?:enquiries|team)|"

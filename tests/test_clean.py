@@ -773,6 +773,12 @@ def test_a_pasted_letters_own_date_line_is_spam_and_does_not_date_the_article():
     assert dated["declared_date"].item().isoformat() == "2025-05-08" and rejected.height == 0
 
 
+def test_a_paywall_prompt_is_the_sites_own_page_chrome():
+    prompt = "Already a subscriber? Log in to read this story in full. Not yet? Get the Post digital for 99p for your first month."
+    kinds = kinds_in({"p.txt": RIVER_FESTIVAL.format(insert="The rowing club thanked the volunteers.") + "\n" + prompt + "\n"})
+    assert kinds[prompt] == "boilerplate"
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
