@@ -1131,7 +1131,9 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     """The site's own newsletter box is page chrome: its invitation (in the site's voice or name, with no
     address of another organisation), the box's heading above it and its form below it."""
     for b in blocks:
-        if b.kind is None and len(b.text.split()) <= 20 and _own_invitation(b.text, site) and not _has_address(b.text):
+        words = len(b.text.split())
+        named = words <= 30 and len(content_words(b.text) & site) >= 2  # a longer pitch that names the site twice over
+        if b.kind is None and (words <= 20 or named) and _own_invitation(b.text, site) and not _has_address(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):

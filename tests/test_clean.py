@@ -779,6 +779,15 @@ def test_a_paywall_prompt_is_the_sites_own_page_chrome():
     assert kinds[prompt] == "boilerplate"
 
 
+def test_a_longer_app_pitch_naming_the_site_is_its_own_page_chrome():
+    own = ("Want the Post in your pocket? Download the Lanthorn Post app for breaking news, race results and weather "
+           "alerts from the river – free on iPhone and Android.")
+    advert = "Lose weight fast! Download the SlimQuick app for meal plans and 50% off your first month – free on iPhone and Android."
+    text = RIVER_FESTIVAL.format(insert=advert) + "\n" + own + "\n\n© 2025 Lanthorn Post\n"
+    kinds = kinds_in({"a.txt": text})
+    assert kinds[own] == "boilerplate" and kinds[advert] == "spam"
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
