@@ -177,6 +177,8 @@ NEWS_OFFER = re.compile(r"\b(?:news|live updates|new posts|never miss a (?:story
 SALES_OFFER = re.compile(r"\b(?:offers?|deals?|discounts?|vouchers?|codes?|sales?|bargains?|members-only)\b|%\s*off\b", re.I)
 # words of any company's name, not of one site's ("Ashcombe Courier Media Ltd" is named by "ashcombe", "courier")
 COMPANY_NAME_WORDS = frozenset("ltd limited plc llc inc gmbh media group holdings".split())
+# the endings of a host name ("thegazette.com"), which every site's address shares
+DOMAIN_ENDING_WORDS = frozenset("com org net gov edu info biz test example".split())
 # attribution of the article itself: where it was first published
 SOURCE_LINE = re.compile(
     r"^(?:sources?|via|(?:originally|first) (?:published|posted|appeared) (?:at|on|in)|read the original(?: article)? at)"
@@ -1110,7 +1112,7 @@ def _site_words(blocks: list[Block]) -> set[str]:
             words |= content_words(m.group(1))
         if b.kind == "source" and (link := URL.search(b.text)):
             words.add(_host_name(link.group(0)))
-    return words - COMPANY_NAME_WORDS
+    return words - COMPANY_NAME_WORDS - DOMAIN_ENDING_WORDS
 
 
 def _own_furniture(blocks: list[Block], site: set[str]) -> None:

@@ -788,6 +788,15 @@ def test_a_longer_app_pitch_naming_the_site_is_its_own_page_chrome():
     assert kinds[own] == "boilerplate" and kinds[advert] == "spam"
 
 
+def test_a_site_named_by_its_bare_domain_is_known_by_its_name_not_by_the_domain_ending():
+    from assets.clean import _site_words, documents_from_text, structural_kind
+
+    doc = documents_from_text("x", "lanthornpost.com\n\n" + RIVER_FESTIVAL.format(insert=""))[0]
+    for b in doc.blocks:
+        b.kind, b.rule = structural_kind(b.text)
+    assert _site_words(doc.blocks) == {"lanthornpost"}
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
