@@ -894,7 +894,7 @@ def classify(doc: Document) -> None:
     if not any(b.kind == "title" for b in blocks):
         heads = []
         for b, p in zip(blocks, promo):
-            if b.kind is not None or p >= 0.5 and (_has_address(b.text) or contact_hits(b.text)):
+            if b.kind is not None or p >= 0.5 and (_has_address(b.text) or CALL_TO_ACTION.search(b.text)):
                 continue
             if is_paragraph(b.text):
                 break

@@ -797,6 +797,17 @@ def test_a_site_named_by_its_bare_domain_is_known_by_its_name_not_by_the_domain_
     assert _site_words(doc.blocks) == {"lanthornpost"}
 
 
+@pytest.mark.parametrize("headline", ["Lanthorn Audio unveils £89 earbuds as it moves beyond home speakers",
+                                      "Budget airline offers Lanthorn flights from £29 with free bags"])
+def test_a_headline_giving_a_price_is_the_title(headline):
+    text = (headline + "\nMarch 3, 2025\nBy Jo Bell\n\n"
+            "Quillbrook, the Lanthorn maker of kitchen scales, has launched its first kettle, priced at £49, in a move its "
+            "chief executive said was aimed at buyers put off by the cost of the big brands.\n\n"
+            "The kettle goes on sale on Friday in 120 shops. It boils a litre in under three minutes, the company said.\n")
+    _, articles, _ = clean_files(raw_frame({"k.txt": text}), NOW)
+    assert articles["title"].item() == headline
+
+
 def test_the_sites_own_addresses_are_known_when_its_name_comes_under_a_skip_link_and_before_the_year():
     own = "Want to help next year? Sign up at lanthornpost.test/regatta or email stewards@lanthornpost.test today."
     page = "Skip to content\nLanthorn Post\n\n" + RIVER_FESTIVAL.format(insert=own) + "\n© Lanthorn Post 2025\n"
