@@ -509,8 +509,7 @@ def test_the_contact_line_of_an_organisation_the_article_is_about_is_reported_no
               "It is the chain's second recall this year.\n")
     recall_line = "Anyone who cannot get to a shop can call Brightfold's free recall line on 0800 555 0147, or fill in the form at brightfold.test/recall."
     advert = "Cold nights ahead? SnugNest electric blankets from £29.99, free delivery - order at snugnest.test or call 0800 555 0199."
-    sections, _, _ = clean_files(raw_frame({"r.txt": recall.format(insert=recall_line), "s.txt": recall.format(insert=advert)}), NOW)
-    kinds = kinds_of(sections)
+    kinds = kinds_in({"r.txt": recall.format(insert=recall_line), "s.txt": recall.format(insert=advert)})
     assert kinds[recall_line] == "body" and kinds[advert] == "spam"
 
 
@@ -518,8 +517,7 @@ def test_share_buttons_part_a_ticket_paragraph_from_the_advert_below_it():
     tickets = "Tickets for the regatta cost £8 for adults and £3 for children, on sale at the quay office or at lanthornregatta.test."
     advert = "Bet on the regatta! New customers at RiverOdds get £30 in free bets - sign up today at riverodds.test."
     text = RIVER_FESTIVAL.format(insert=tickets).replace("The organisers said", f"Share this article\n\n{advert}\n\nThe organisers said")
-    sections, _, _ = clean_files(raw_frame({"u.txt": text}), NOW)
-    kinds = kinds_of(sections)
+    kinds = kinds_in({"u.txt": text})
     assert kinds[tickets] == "body" and kinds[advert] == "spam"
 
 
@@ -1138,8 +1136,7 @@ def test_a_ticket_paragraph_right_above_an_unrelated_advert_stays_in_the_article
     tickets = ("Grandstand seats cost £12 for adults and £6 for concessions, with under-16s admitted free, and can be "
                "bought at the gate or online.")
     advert = "Morrowdene Golf Club: 2-for-1 on new memberships this autumn, plus free beginners' clinics. Call 01632 960 777."
-    sections, _, _ = clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=tickets + "\n\n" + advert)}), NOW)
-    kinds = kinds_of(sections)
+    kinds = kinds_in({"r.txt": RIVER_FESTIVAL.format(insert=tickets + "\n\n" + advert)})
     assert kinds[tickets] == "body" and kinds[advert] == "spam"
 
 
@@ -1175,8 +1172,7 @@ def test_a_results_line_or_a_line_introducing_what_follows_does_not_take_the_sco
               "Women's double sculls: Lanthorn 7:41.2, Wenlow 7:44.6\n\n"
               "Spring sale at Harbour Marine: 30% off every kayak and paddleboard this weekend only. "
               "Order now at harbourmarine.example or call 01632 960 300.")
-    sections, _, _ = clean_files(raw_frame({"r.txt": RIVER_FESTIVAL.format(insert=insert)}), NOW)
-    kinds = kinds_of(sections)
+    kinds = kinds_in({"r.txt": RIVER_FESTIVAL.format(insert=insert)})
     assert kinds["The last race of the day was the closest:"] == "body"
     assert kinds["Women's double sculls: Lanthorn 7:41.2, Wenlow 7:44.6"] == "body"
     assert kinds[insert.split("\n\n")[2]] == "spam"
@@ -1263,8 +1259,7 @@ def test_the_heading_of_a_list_that_is_all_advertising_goes_with_it():
     links = ["You may also like", "Doctors stunned: this one trick melts belly fat overnight",
              "Win a £500 shopping voucher today - enter now at prizeparade.example",
              "Cheap flights and hotel deals: book now and save 60% at jetsave.example"]
-    sections, _, _ = clean_files(raw_frame({"a.txt": RIVER_FESTIVAL.format(insert="\n".join(links))}), NOW)
-    kinds = kinds_of(sections)
+    kinds = kinds_in({"a.txt": RIVER_FESTIVAL.format(insert="\n".join(links))})
     assert [kinds[line] for line in links] == ["spam"] * 4
 
 
