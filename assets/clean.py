@@ -992,11 +992,12 @@ def classify(doc: Document) -> None:
         b, prev = blocks[i], blocks[candidates[pos - 1]]
         unrelated = lead_overlap[i] < ON_TOPIC_OVERLAP / 3
         reported = bool(REPORTED_SPEECH.search(b.text))  # a quote or a statement is news
-        # and so is the writer speaking for themself, when no address or price of anyone's is given
-        own_voice = bool(WRITER_VOICE.search(b.text)) and not (_has_address(b.text) or PRICE.search(b.text))
-        continues = not reported and not own_voice and (
+        continues = not reported and (
             b.scores["promo_score"] >= 0.5 and (lead_overlap[i] < ON_TOPIC_OVERLAP or not is_paragraph(b.text))
             or unrelated and (b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8))
+        # and so is the writer speaking for themself, when no address or price of anyone's is given
+        if continues and WRITER_VOICE.search(b.text) and not (_has_address(b.text) or PRICE.search(b.text)):
+            continues = False
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
                 and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):
             b.scores["spam_score"] = prev.scores["spam_score"]
@@ -1134,8 +1135,9 @@ def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     address of another organisation), the box's heading above it and its form below it."""
     for b in blocks:
         words = len(b.text.split())
-        named = words <= 30 and len(content_words(b.text) & site) >= 2  # a longer pitch that names the site twice over
-        if b.kind is None and (words <= 20 or named) and _own_invitation(b.text, site) and not _has_address(b.text):
+        # up to 30 words for a longer pitch that names the site twice over
+        short = words <= 20 or words <= 30 and len(content_words(b.text) & site) >= 2
+        if b.kind is None and short and _own_invitation(b.text, site) and not _has_address(b.text):
             b.kind, b.rule = "boilerplate", "own_newsletter"
     for b, nxt in zip(blocks, blocks[1:]):  # the box's heading ("Motoring newsletter")
         if b.kind is None and nxt.rule == "own_newsletter" and len(b.text.split()) <= 4 and NEWSLETTER_INVITE.search(b.text):
@@ -1237,13 +1239,14 @@ def _widget_lists(blocks: list[Block]) -> list[tuple[int, list[int], bool]]:
     """(heading, entries, whether the heading names itself advertising) of each widget list: the short
     candidates right under a heading such as "Recommended for you" or "Around the web" (a second heading right
     under the first, "Sponsored", heads the same list)."""
-    def is_heading(j: int, run: int | None) -> bool:
-        return blocks[j].kind in (None, "boilerplate") and blocks[j].run == run and bool(LIST_HEADING.match(blocks[j].text))
+    def is_heading(b: Block) -> bool:
+        return b.kind in (None, "boilerplate") and bool(LIST_HEADING.match(b.text))
 
     lists = []
     for h, heading in enumerate(blocks):
-        if is_heading(h, heading.run):
-            first = h + 2 if h + 1 < len(blocks) and is_heading(h + 1, heading.run) else h + 1
+        if is_heading(heading):
+            stacked = h + 1 < len(blocks) and blocks[h + 1].run == heading.run and is_heading(blocks[h + 1])
+            first = h + 2 if stacked else h + 1
             entries = list(itertools.takewhile(
                 lambda j: blocks[j].kind is None and len(blocks[j].text.split()) <= LIST_ENTRY_MAX_WORDS
                 and blocks[j].run == heading.run and not LIST_HEADING.match(blocks[j].text)
