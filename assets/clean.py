@@ -323,6 +323,10 @@ LIST_HEADING = re.compile(
 # the label of an ad slot: part of the advert under it, page chrome when the slot is empty
 ADVERT_MARKER = re.compile(r"^\W*(?:advertisement|advert|ad|sponsored(?: content| post| links?)?|promoted(?: content)?|"
                            r"paid (?:content|partnership|promotion|post))\W*$", re.I)
+# a press release's own envelope: the line that opens it and the mark that closes it ("###", "-ENDS-")
+RELEASE_OPENING = re.compile(r"^\W*(?:for immediate release|(?:press|news|media) release)\W*$", re.I)
+RELEASE_CLOSING = re.compile(r"^\W*(?:#\s*#\s*#|-*\s*ends\s*-*)\W*$", re.I)
+RELEASE_MIN_WORDS = 20  # fewer words under a release line are a page's label and header, not a release
 ADVERT_SLOT_OPENING = re.compile(rf"^{ADVERT_SLOT}\b", re.I)
 ADVERTISING_HEADING = re.compile(rf"around the web|partner|promoted|sponsored|{ADVERT_SLOT}", re.I)
 # the close of a letter or a post, before the writer's name
@@ -808,6 +812,11 @@ def classify(doc: Document) -> None:
     for b in blocks:
         if b.kind is None:
             b.kind, b.rule = structural_kind(b.text)
+    released, release_labels = _press_releases(blocks)
+    for i in released:
+        blocks[i].kind, blocks[i].rule = None, ""
+    for i in release_labels:
+        blocks[i].kind, blocks[i].rule = "boilerplate", "release_label"
     site = _site_words(blocks)
     _own_newsletter_boxes(blocks, site)
     _own_furniture(blocks, site)
@@ -833,6 +842,8 @@ def classify(doc: Document) -> None:
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
+    for i in released:
+        evidence[i] = max(evidence[i], PROMO_SATURATED)
     promo = [min(1.0, e) for e in evidence]
     # under a comment's header, its time stamp and its text are page chrome too, unless the text advertises: then
     # header, time and text are judged as one advert. Near the top, or above a quotation, "Inspector Hale said:" is
@@ -890,11 +901,12 @@ def classify(doc: Document) -> None:
     # title: of the headlines above the first paragraph (not a menu, a breadcrumb or a name of one or two words), the
     # first that tells the lead's story, sharing words with the opening paragraphs as the site's name or motto does
     # not; with no such line, the longest. Spam pasted above the article is passed over, known by its links, phones
-    # or calls to action, not by its words alone: "landholders press claims" is a headline
+    # or calls to action (or a press release's envelope), not by its words alone: "landholders press claims" is a headline
     if not any(b.kind == "title" for b in blocks):
         heads = []
-        for b, p in zip(blocks, promo):
-            if b.kind is not None or p >= 0.5 and (_has_address(b.text) or CALL_TO_ACTION.search(b.text)):
+        for i, (b, p) in enumerate(zip(blocks, promo)):
+            if (b.kind is not None or i in released
+                    or p >= 0.5 and (_has_address(b.text) or CALL_TO_ACTION.search(b.text))):
                 continue
             if is_paragraph(b.text):
                 break
@@ -970,7 +982,7 @@ def classify(doc: Document) -> None:
     for i in candidates:
         if evidence[i] >= PROMO_SATURATED:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], 1.0)
-            blocks[i].rule = "promotional_saturated"
+            blocks[i].rule = "press_release" if i in released else "promotional_saturated"
     # before the article's first paragraph or after its last, promotional text off the lead's topic is not the
     # article; an advert pasted first or last is not where the article begins or ends, so the span is of plainer paragraphs
     plain = [i for i in long_candidates if promo[i] < PROMO_STRONG]
@@ -1028,6 +1040,8 @@ def classify(doc: Document) -> None:
         in_comments = comments_at is not None and i > comments_at
         if b.kind in (None, "boilerplate") and ADVERT_MARKER.match(b.text):
             b.kind, b.rule, b.scores = None, "advert_marker", {**nxt.scores}
+        elif b.kind in (None, "boilerplate") and not any(c.isalnum() for c in b.text):  # "--", "* * *" setting it off
+            b.kind, b.rule, b.scores = None, "separator", {**nxt.scores}
         elif ((b.rule in COMMENT_RULES or in_comments and b.rule in ("candidate", "short_line_outside_article"))
               and (len(b.text.split()) <= 6 or len(b.text.split()) <= 12 and POSTED_STAMP.search(b.text))
               and not b.text.endswith((".", "!", "?"))
@@ -1037,6 +1051,30 @@ def classify(doc: Document) -> None:
             b.kind, b.rule, b.scores = None, "spam_date_line", {**nxt.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
+
+
+def _press_releases(blocks: list[Block]) -> tuple[set[int], set[int]]:
+    """(blocks of pasted press releases, release lines that label the page itself). A release runs from its
+    "FOR IMMEDIATE RELEASE" or "PRESS RELEASE" line to its "###" or "-ENDS-", or else to the end of its group of
+    lines. When that is most of the page's words, or next to none, the page is the release (a university's
+    news release is its article), and the line is its label."""
+    words = [len(b.text.split()) for b in blocks]
+    released: set[int] = set()
+    labels: set[int] = set()
+    for i, b in enumerate(blocks):
+        if not RELEASE_OPENING.match(b.text) or i in released:
+            continue
+        group = list(itertools.takewhile(lambda j: blocks[j].run == b.run, range(i, len(blocks))))
+        end = next((j for j in group if RELEASE_CLOSING.match(blocks[j].text)), None)
+        if end is None and b.run is None:  # with no blank lines and no closing mark, only the whole page can be the release
+            labels.update([i] if 2 * sum(words[i:]) >= sum(words) else [])
+            continue
+        end = group[-1] if end is None else end
+        if 2 * sum(words[i:end + 1]) >= sum(words) or sum(words[i + 1:end + 1]) < RELEASE_MIN_WORDS:
+            labels.add(i)
+        else:
+            released.update(range(i, end + 1))
+    return released, labels
 
 
 def _agency_copyright(blocks: list[Block]) -> None:

@@ -1295,3 +1295,47 @@ def test_result_and_count_lines_above_an_advert_are_not_its_headline():
               "Order now at harbourmarine.example or call 01632 960 300.")
     kinds = kinds_in({"r.txt": RIVER_FESTIVAL.format(insert=insert)})
     assert kinds["Ruth Amadi (Green) 233"] == "body"
+
+
+RELEASE = ("FOR IMMEDIATE RELEASE\n"
+           "Quayside Kayaks opens its river hire base for the summer\n"
+           "LANTHORN, June 2 -- Quayside Kayaks today announced the opening of its hire base on the old quay.\n"
+           "\"Paddling is the best way to see the valley,\" said Quayside Kayaks founder Idris Pell.\n"
+           "Quayside Kayaks has hired boats to more than 40,000 paddlers since 2011.\n"
+           "###")
+
+
+def test_a_pasted_press_release_is_spam_from_its_opening_line_to_its_closing_mark():
+    kinds = kinds_in({"r.txt": RIVER_FESTIVAL.format(insert=RELEASE)})
+    assert [kinds[line] for line in RELEASE.splitlines()] == ["spam"] * 6  # its quote and its plain facts too
+    assert kinds["The organisers said next year's festival would add a second day of races."] == "body"
+
+
+def test_a_press_release_pasted_above_the_page_does_not_give_the_article_its_title():
+    sections, articles, _ = clean_files(raw_frame({"r.txt": RELEASE + "\n\nLanthorn Courier\n\n"
+                                                  + RIVER_FESTIVAL.format(insert="The festival is run by volunteers.")}), NOW)
+    assert articles["title"].item() == "Lanthorn river festival draws record crowds"
+    assert set(kinds_of(sections)[line] for line in RELEASE.splitlines()) == {"spam"}
+
+
+def test_a_page_that_is_a_press_release_keeps_its_article():
+    header = ("Home > News > Press releases\n\n"
+              "Lanthorn study finds river otters have returned to every tributary\n"
+              "Published: 3 June 2025\n")
+    body = ("Otters have returned to all nine tributaries of the Lanthorn, a five-year survey by the county university has found.\n"
+            "Volunteers checked 212 sites for spraints and footprints, and found signs of otters at 141 of them.\n"
+            "\"Twenty years ago we found them at four sites,\" said survey lead Dr Ana Brisk.\n")
+    for page in (header + "\nPress release\n" + body,  # the label heads the page's one group of paragraphs
+                 header + "Press release\n\n" + body,  # or ends the header's group
+                 header.replace("\n\n", "\n") + "Press release\n" + body):  # or the page has no blank lines
+        kinds = kinds_in({"p.txt": page})
+        assert kinds["Volunteers checked 212 sites for spraints and footprints, and found signs of otters at 141 of them."] == "body"
+        assert kinds["\"Twenty years ago we found them at four sites,\" said survey lead Dr Ana Brisk."] == "body"
+        assert kinds["Press release"] != "spam"
+
+
+def test_a_separator_line_over_pasted_spam_goes_with_it():
+    insert = ("--\n\nYou are receiving this because you joined the Riverside Outlet mailing list. "
+              "Summer sale now on: 40% off at riverside-outlet.example. Unsubscribe | Manage preferences")
+    kinds = kinds_in({"s.txt": RIVER_FESTIVAL.format(insert=insert)})
+    assert kinds["--"] == "spam"
