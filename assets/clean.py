@@ -144,7 +144,7 @@ COMMENT_HEADER = re.compile(rf"^[\w.'’ -]{{1,40}} (?:says|said|wrote|replied)\
 COMMENT_RULES = ("comment_header", "comment_time", "reader_comment")  # the rules that make a line part of a comment
 # an invitation to a newsletter or an app: the page's own (naming the site) is chrome, another organisation's is spam
 NEWSLETTER_INVITE = re.compile(r"\b(?:newsletter|briefing|bulletin|round-?up|digest|never miss a (?:story|post)|"
-                               r"(?:new )?posts by e-?mail|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|email alerts?|"
+                               r"(?:new )?posts (?:from [\w'’ ]{1,40} )?by e-?mail|(?:in|to) your inbox|(?:weekly|daily|alerts?) emails?|email alerts?|"
                                r"enter your email|subscribe (?:to [\w'’ ]{1,40} )?by e-?mail|"
                                r"(?:get|download) (?:our|the(?: [\w'’ ]{1,30})?) (?:free )?app|"
                                r"app\b.{0,40}\b(?:iphone|android|app store|google play)|"
@@ -230,6 +230,7 @@ URL = GuardedPattern(re.compile(
     r"|(?-i:\b[a-z0-9][a-z0-9-]*[a-z0-9](?:\.[a-z0-9-]+)*\.(?!(?:pdf|docx?|xlsx?|csv|jpe?g|png|gif|txt|html?|zip)\b)"
     r"[a-z]{2,6}\b(?![.\w])(?:/\S*)?)", re.I),  # any lower-case host name, not a file name
     r"(?i)://|www\.|\.[^\W\d_]")
+HOST_NAME = re.compile(r"\b(?:https?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?", re.I)  # any form, to find the site's own
 EMAIL = GuardedPattern(re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "@")
 # (a look-ahead at the characters a match can open with lets the engine pass over the others at once)
 PHONE = re.compile(r"(?=[+(\d])(?:(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b"
@@ -339,6 +340,8 @@ NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 RESULT_LINE = re.compile(r"(?<![£$€\w.,:])\d+(?:[.,:]\d+)*\s*%?$|^[^:]{2,40}\d[^:]*:\s|^[^:\d]{2,40}:\s.*\d")
 LIST_ENTRY_MAX_WORDS = 30
 CARD_LINE_MAX_WORDS = 15
+OWN_RULES = ("own_newsletter", "own_furniture", "own_box")  # the rules that find the site's own boxes
+OWN_BOX_LINE_MAX_WORDS = 30
 LIST_SEPARATOR = re.compile(r"\s[|•·»›/>]\s")  # menus, breadcrumbs, link lists
 # a scraped menu's items may be parted by spaces alone, and a breadcrumb may be two ("Business › Retail")
 NAVIGATION_SEPARATOR = re.compile(r"\s[|•·»›/>]\s|\s{2,}")
@@ -820,6 +823,7 @@ def classify(doc: Document) -> None:
     site = _site_words(blocks)
     _own_newsletter_boxes(blocks, site)
     _own_furniture(blocks, site)
+    _own_boxes(blocks, site)
     # a card of short lines (a contact block, a listing) is judged on its lines together; the site's own
     # addresses ("send your reports to sport@thegazette.test") are not somebody's advert
     unit_text = [_without_own_addresses(b.text, site) for b in blocks]
@@ -1168,6 +1172,32 @@ def _own_furniture(blocks: list[Block], site: set[str]) -> None:
             b.kind, b.rule = "boilerplate", "own_furniture"
 
 
+def _own_boxes(blocks: list[Block], site: set[str]) -> None:
+    """A box that sends readers to the site's own address, in any form ("Join today at dalebridgejournal.example"), under
+    its pitch and heading in the same group of lines, is the site's own, when it invites or sells as a publication
+    does and gives no one else's address or phone, no scam wording and no one's words."""
+    def plain(j: int) -> bool:
+        text = blocks[j].text
+        return (blocks[j].kind is None and len(text.split()) <= OWN_BOX_LINE_MAX_WORDS
+                and not (SCAM.search(text) or REPORTED_SPEECH.search(text)))
+
+    for i, b in enumerate(blocks):
+        if b.run is None or not plain(i) or len(b.text.split()) > CARD_LINE_MAX_WORDS:
+            continue
+        rest = HOST_NAME.sub(lambda m: "" if _own_host(_host_name(m.group(0)), site) else m.group(0), b.text)
+        if rest == b.text or _has_address(rest) or len(rest.split()) < 2:
+            continue
+        above = list(itertools.takewhile(lambda j: blocks[j].run == b.run and plain(j) and not _has_address(blocks[j].text),
+                                         range(i - 1, max(i - 3, -1), -1)))
+        box = [i, *above]
+        if i and blocks[i - 1].rule in OWN_RULES and blocks[i - 1].run == b.run:  # the last line of a box found already
+            blocks[i].kind, blocks[i].rule = "boilerplate", "own_box"
+        elif above and any(CALL_TO_ACTION.search(blocks[j].text) or NEWSLETTER_INVITE.search(blocks[j].text)
+                         or PUBLICATION_BUSINESS.search(blocks[j].text) for j in box):
+            for j in box:
+                blocks[j].kind, blocks[j].rule = "boilerplate", "own_box"
+
+
 def _own_newsletter_boxes(blocks: list[Block], site: set[str]) -> None:
     """The site's own newsletter box is page chrome: its invitation (in the site's voice or name, with no
     address of another organisation), the box's heading above it and its form below it."""
@@ -1229,7 +1259,16 @@ def _without_own_addresses(text: str, site: set[str]) -> str:
     """The text without links and emails on the site's own domain (one made of the words of its name)."""
     if not site:
         return text
-    return _without_addresses(text, lambda host: host in site or sum(1 for w in site if len(w) >= 4 and w in host) >= 2)
+    return _without_addresses(text, lambda host: _own_host(host, site))
+
+
+def _own_host(host: str, site: set[str]) -> bool:
+    """Whether a host name is the site's: a word of its name, two of them, or a word after the initials of others
+    ("kvgazette" for the Kestrel Valley Gazette)."""
+    if host in site or sum(1 for w in site if len(w) >= 4 and w in host) >= 2:
+        return True
+    initials = {w[0] for w in site}
+    return any(all(c in initials for c in host[:k]) and host[k:] in site for k in (1, 2, 3))
 
 
 def _without_story_addresses(text: str, article_words: frozenset[str]) -> str:

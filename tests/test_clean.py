@@ -1339,3 +1339,31 @@ def test_a_separator_line_over_pasted_spam_goes_with_it():
               "Summer sale now on: 40% off at riverside-outlet.example. Unsubscribe | Manage preferences")
     kinds = kinds_in({"s.txt": RIVER_FESTIVAL.format(insert=insert)})
     assert kinds["--"] == "spam"
+
+
+def test_a_box_sending_readers_to_the_sites_own_address_is_its_own_but_an_advert_of_the_same_shape_is_spam():
+    page = ("Harrowby Valley Echo\n\n"
+            "Footbridge over the Harrow reopens after flood repairs\n\n"
+            "The footbridge between Mill Lane and the water meadows reopened on Friday, eight months after winter floods "
+            "washed away two of its spans.\n\n"
+            "Engineers rebuilt the spans on new concrete piers set a metre higher than the old ones.\n\n"
+            "SUBSCRIBE TO THE ECHO\n"
+            "Every edition in print and online, plus the weekend puzzles, from £1.80 a week.\n"
+            "Join today at hvecho.example/subscribe\n\n"
+            "WINTER TYRES FITTED AT YOUR DOOR\n"
+            "All-season tyres fitted on your drive from £49 a corner, no call-out fee.\n"
+            "Book now at tyre-van-direct.test/book\n\n"
+            "Walkers had used a two-mile diversion by the main road while the bridge was shut.\n\n"
+            "© 2025 Harrowby Valley Echo\n")
+    kinds = kinds_in({"b.txt": page})
+    own = ["SUBSCRIBE TO THE ECHO", "Every edition in print and online, plus the weekend puzzles, from £1.80 a week.",
+           "Join today at hvecho.example/subscribe"]
+    advert = ["All-season tyres fitted on your drive from £49 a corner, no call-out fee.", "Book now at tyre-van-direct.test/book"]
+    assert [kinds[line] for line in own] == ["boilerplate"] * 3
+    assert [kinds[line] for line in advert] == ["spam"] * 2
+
+
+def test_a_blogs_invitation_to_its_new_posts_by_email_is_its_own():
+    from assets.clean import NEWSLETTER_INVITE
+
+    assert NEWSLETTER_INVITE.search("Liked this? Get new posts from The Saturday Allotment by email, free.")
