@@ -93,6 +93,8 @@ SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.3, "header": 0.15, "position": 0.0}
 PROMO_SOME = 0.2      # some promotional evidence: more than the words alone of a plain paragraph give
 PROMO_STRONG = 0.75    # promotional evidence that keeps a paragraph from marking where the article begins or ends
 PROMO_SATURATED = 2.0  # twice the evidence that scores promo 1.0: spam whatever the other features say
+PITCH_EVIDENCE = 0.85  # near-full promotional evidence that, pitched at the reader, is an advert however on-topic
+PITCH_SCORE = 0.55     # the spam_score such a pitch gets: over the clean suite's threshold, under what saturation gives
 MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary says anything
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
 ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
@@ -304,6 +306,9 @@ HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
 FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
 WRITER_VOICE = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|[Mm]y|me)\b")  # a writer speaking for themself
 # a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
+# a pitch to the reader: "you", "your", or a sentence opening with a sales verb ("Book now", "Don't wait")
+READER_PITCH = re.compile(r"\b(?:you|your|you're|you’re)\b|(?:^|[.!?]\s+)(?:book|call|visit|join|register|try|get|claim|"
+                          r"order|buy|shop|start|invest|meet|compare|discover|apply|download|grab|save|protect|don'?t)\b", re.I)
 CLICKBAIT = FoldedPattern(r"\b(?:what happened next|could be worth|you won'?t believe|doctors hate|hate (?:him|her|this)|"
                           r"(?:are|is) rushing to|one (?:simple |weird )?trick|little-known|see why\W*$|here'?s why|"
                           r"the reason will|what (?:it|she|he|they) turned out|looks? (?:completely |totally )?different now|"
@@ -987,6 +992,16 @@ def classify(doc: Document) -> None:
         if evidence[i] >= PROMO_SATURATED:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], 1.0)
             blocks[i].rule = "press_release" if i in released else "promotional_saturated"
+    # full promotional evidence that speaks to the reader to sell ("Tired of cold rooms? Book your free survey"), in
+    # nobody's quoted or reported words and from no public service, is an advert however on-topic its words
+    for i in candidates:
+        text = blocks[i].text
+        if (evidence[i] >= PITCH_EVIDENCE and READER_PITCH.search(text) and not any(q in text for q in OPENING_QUOTES)
+                and len(text.split()) >= 8 and i not in listed
+                and not (REPORTED_SPEECH.search(text) or PUBLIC_SERVICE.search(text) or WRITER_VOICE.search(text)
+                         or NEWSLETTER_INVITE.search(text) or PUBLICATION_BUSINESS.search(text))):
+            blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], PITCH_SCORE)
+            blocks[i].rule = "reader_pitch"
     # before the article's first paragraph or after its last, promotional text off the lead's topic is not the
     # article; an advert pasted first or last is not where the article begins or ends, so the span is of plainer paragraphs
     plain = [i for i in long_candidates if promo[i] < PROMO_STRONG]

@@ -1367,3 +1367,17 @@ def test_a_blogs_invitation_to_its_new_posts_by_email_is_its_own():
     from assets.clean import NEWSLETTER_INVITE
 
     assert NEWSLETTER_INVITE.search("Liked this? Get new posts from The Saturday Allotment by email, free.")
+
+
+def test_an_advert_that_pitches_to_the_reader_is_spam_however_on_topic_but_a_notice_or_a_quote_is_not():
+    pitches = ["Festival weekend in Lanthorn? Your riverside room is waiting at Quay Stays - rooms from £59 a night, "
+               "book at quaystay.test.",
+               "Crowds on the quay? Protect your home while you are out: smart doorbells fitted from £89 at doorwatch.test."]
+    for pitch in pitches:
+        assert kinds_in({"p.txt": RIVER_FESTIVAL.format(insert=pitch)})[pitch] == "spam", pitch
+    kept = ["Anyone who lost property at the festival can call the organisers on 01632 960 210 or email "
+            "lost@lanthornfestival.test.",
+            "\"If you want to race next year, book your crew's place at lanthornrowing.test before March - it's £40 a boat,\" "
+            "said regatta secretary Ben Tally."]
+    for line in kept:
+        assert kinds_in({"k.txt": RIVER_FESTIVAL.format(insert=line)})[line] == "body", line
