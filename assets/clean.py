@@ -191,7 +191,8 @@ RIGHTS = FoldedPattern(r"all rights reserved|contact us to remove|cookies? (?:po
                        r"we value your privacy|(?:store|access) information on (?:a|your) device|"
                        r"email address will not be published|required fields are marked|^leave a (?:reply|comment)\b|"
                        r"comments are (?:moderated|closed)|"
-                       r"^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)")
+                       r"^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)|"
+                       r"^(?:[\w&'’., -]{2,60} is )?(?:a )?registered charity(?:,? (?:no\.?|number) ?\w+)?\.?$")  # and nothing else
 HOLDER_BEFORE_YEAR = re.compile(r"(?:\(c\)|©|copyright)\s+([A-Z][^\d|·•]{2,60}?),?\s+\d{4}\b")  # "© Lanthorn Post 2025"
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
 CAPTION = FoldedPattern(
@@ -250,7 +251,7 @@ CALL_TO_ACTION = FoldedPattern(
     r"free (?:quotes?|trial|consultation|shipping|daily|weekly)|order now|buy now|shop now|sign up|subscribe|subscribing|"
     r"newsletter|unsubscribe|limited[- ]time|act now|don'?t miss|never miss|get (?:your|a) free|special offer|"
     r"exclusive (?:offers?|deals?)|best deals?|discount code|promo(?:tion)? code|contact us|learn more at|apply now|book (?:now|today|direct|a free)|"
-    r"sponsored|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|(?<!not )cheap(?:est)?|"
+    r"sponsored(?! (?!(?:links?|by|content|posts?|stories|articles|listings?)\b)[a-z])|advertisement|on sale|only \$|was \$|rrp|enter your email|marketing emails|best price|(?<!not )cheap(?:est)?|"
     r"for sale|near me|buy \w+ online|(?:straight |right )?to your inbox|claim (?:your|now)|no deposit|"
     r"(?:book|schedule) a (?:free |demo|call)|free consultation|offer ends|while (?:supplies|stocks) last|limited stock|"
     r"at checkout|\d+ ?(?:percent|per cent) off|free bets?|new customers only|latest odds|recommended for you|"

@@ -1381,3 +1381,20 @@ def test_an_advert_that_pitches_to_the_reader_is_spam_however_on_topic_but_a_not
             "said regatta secretary Ben Tally."]
     for line in kept:
         assert kinds_in({"k.txt": RIVER_FESTIVAL.format(insert=line)})[line] == "body", line
+
+
+def test_a_charitys_registration_line_is_page_chrome_but_a_pasted_clubs_footer_is_not():
+    from assets.clean import is_chrome
+
+    assert is_chrome("Lanthorn Otter Trust is a registered charity, no. 1176512.")
+    assert is_chrome("Registered charity number 1098123")
+    assert not is_chrome("Lanthorn Angling Club, 4 Weir Lane, Lanthorn. Registered charity no. 1098123.")
+    assert not is_chrome("Harbour Sailing Club is a registered charity, no. 1180001. To join our mailing list reply JOIN.")
+
+
+def test_a_sponsored_walk_is_news_but_a_sponsored_link_is_an_advert():
+    from assets.clean import CALL_TO_ACTION
+
+    assert not CALL_TO_ACTION.search("Lifeboat volunteers' sponsored swim across the bay raises £4,200")
+    for line in ("Sponsored: the one trick banks hate", "Sponsored links", "Sponsored by Harbour Loans", "Sponsored"):
+        assert CALL_TO_ACTION.search(line), line
