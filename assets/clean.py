@@ -306,10 +306,10 @@ QUOTE_MOST_BLOCKS = 8  # a quoted letter's paragraphs, up to its closing quote
 HOOK_QUESTION = re.compile(r"^(?:\S+\s+){0,7}?\S+\?\s+\S")
 FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
 WRITER_VOICE = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|[Mm]y|me)\b")  # a writer speaking for themself
-# a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
 # a pitch to the reader: "you", "your", or a sentence opening with a sales verb ("Book now", "Don't wait")
 READER_PITCH = re.compile(r"\b(?:you|your|you're|you’re)\b|(?:^|[.!?]\s+)(?:book|call|visit|join|register|try|get|claim|"
                           r"order|buy|shop|start|invest|meet|compare|discover|apply|download|grab|save|protect|don'?t)\b", re.I)
+# a sponsored teaser's curiosity gap: "what happened next is genius", "could be worth £2,000", "see why"
 CLICKBAIT = FoldedPattern(r"\b(?:what happened next|could be worth|you won'?t believe|doctors hate|hate (?:him|her|this)|"
                           r"(?:are|is) rushing to|one (?:simple |weird )?trick|little-known|see why\W*$|here'?s why|"
                           r"the reason will|what (?:it|she|he|they) turned out|looks? (?:completely |totally )?different now|"
@@ -993,8 +993,9 @@ def classify(doc: Document) -> None:
         if evidence[i] >= PROMO_SATURATED:
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], 1.0)
             blocks[i].rule = "press_release" if i in released else "promotional_saturated"
-    # full promotional evidence that speaks to the reader to sell ("Tired of cold rooms? Book your free survey"), in
-    # nobody's quoted or reported words and from no public service, is an advert however on-topic its words
+    # near-full promotional evidence that speaks to the reader to sell ("Tired of cold rooms? Book your free survey"),
+    # in nobody's quoted or reported words, from no public service and not the site's own offer, is an advert however
+    # on-topic its words
     for i in candidates:
         text = blocks[i].text
         if (evidence[i] >= PITCH_EVIDENCE and READER_PITCH.search(text) and not any(q in text for q in OPENING_QUOTES)
