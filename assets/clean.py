@@ -322,7 +322,7 @@ ADVERT_SLOT = (r"(?:property|home|house|job|deal|offer|car|holiday)s? (?:of the|
 # the heading of a widget list under an article; a heading that names itself advertising condemns its entries
 LIST_HEADING = re.compile(
     r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| reading| stories)?|"
-    r"around the web|more (?:from|on|in) [\w'’&, -]{1,30}|more (?:local |top |latest )?(?:news|stories|sport|headlines)|"
+    r"around the web|more (?:from|on|in) [\w'’&, -]{1,30}|more (?:[\w'’&-]+ ){0,2}(?:news|stories|sport|headlines)|"
     r"from (?:our|the) (?:partners|web)|(?:promoted|sponsored|partner)(?: stories| links| content| offers)?|"
     r"trending(?: now)?|popular (?:now|today)|editor'?s picks|more stories|"
     r"related(?: stories| articles| reading)?|read (?:more|next)|our pick[\w ]{0,40}|"
@@ -1030,6 +1030,10 @@ def classify(doc: Document) -> None:
             or unrelated and (b.scores["promo_score"] >= PROMO_SOME or len(b.text.split()) <= 8))
         # and so is the writer speaking for themself, when no address or price of anyone's is given
         if continues and WRITER_VOICE.search(b.text) and not (_has_address(b.text) or PRICE.search(b.text)):
+            continues = False
+        # nor does the page's own furniture under it: a list's heading (not an advertising one), the comments', the site's name
+        if continues and (LIST_HEADING.match(b.text) and not ADVERTISING_HEADING.search(b.text) or COMMENTS_HEADING.match(b.text)
+                          or site and content_words(b.text) and content_words(b.text) <= site):
             continues = False
         if (first_body is not None and i > first_body and candidates[pos - 1] == i - 1 and continues
                 and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):

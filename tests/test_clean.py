@@ -1398,3 +1398,18 @@ def test_a_sponsored_walk_is_news_but_a_sponsored_link_is_an_advert():
     assert not CALL_TO_ACTION.search("Lifeboat volunteers' sponsored swim across the bay raises £4,200")
     for line in ("Sponsored: the one trick banks hate", "Sponsored links", "Sponsored by Harbour Loans", "Sponsored"):
         assert CALL_TO_ACTION.search(line), line
+
+
+def test_the_pages_own_furniture_under_a_pasted_advert_does_not_continue_it():
+    page = ("Lanthorn river festival draws record crowds\n\n"
+            "More than 12,000 people came to the Lanthorn river festival on Sunday, the organisers said, the most since it began in 1994.\n\n"
+            "Rowing crews from eleven clubs raced the two-mile course, and the town band played on the old quay until dark.\n\n"
+            "CHEAP LOANS APPROVED IN MINUTES! Borrow up to £5,000 today with no credit checks at quickcash-now.test - apply now!\n\n"
+            "Quayside Courier\n\n"
+            "More business news\n\n"
+            "The organisers said next year's festival would add a second day of races on the river.\n\n"
+            "Stallholders on the quay said trade was the best they had seen since the festival began.\n\n"
+            "© 2025 Quayside Courier\n")
+    kinds = kinds_in({"f.txt": page})
+    assert kinds["CHEAP LOANS APPROVED IN MINUTES! Borrow up to £5,000 today with no credit checks at quickcash-now.test - apply now!"] == "spam"
+    assert kinds["Quayside Courier"] != "spam" and kinds["More business news"] != "spam"
