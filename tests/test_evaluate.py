@@ -26,7 +26,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     """The spam lexicon is learned from this split, so its figures flatter; the cross-validated ones are in
     the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.97 and tune["spam_recall"] >= 0.96
+    assert tune["spam_precision"] >= 0.97 and tune["spam_recall"] >= 0.97
     assert tune["body_lines_lost"] <= 0.005
     assert tune["title_accuracy"] >= 0.94
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
