@@ -1074,6 +1074,11 @@ def classify(doc: Document) -> None:
             b.kind, b.rule, b.scores = None, "spam_comment_signature", {**nxt.scores}
         elif b.kind == "date" and first_body is not None and i > first_body:
             b.kind, b.rule, b.scores = None, "spam_date_line", {**nxt.scores}
+    # and a release's closing mark ("###", "-ENDS-") right under a spam block closes that block
+    for prev, b in zip(blocks, blocks[1:]):
+        if (b.kind in (None, "boilerplate") and RELEASE_CLOSING.match(b.text) and prev.kind is None
+                and prev.scores.get("spam_score", 0.0) > spam_threshold()):
+            b.kind, b.rule, b.scores = None, "release_closing", {**prev.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
 

@@ -1413,3 +1413,10 @@ def test_the_pages_own_furniture_under_a_pasted_advert_does_not_continue_it():
     kinds = kinds_in({"f.txt": page})
     assert kinds["CHEAP LOANS APPROVED IN MINUTES! Borrow up to £5,000 today with no credit checks at quickcash-now.test - apply now!"] == "spam"
     assert kinds["Quayside Courier"] != "spam" and kinds["More business news"] != "spam"
+
+
+def test_a_releases_closing_mark_under_it_goes_with_it():
+    insert = ("LANTHORN, June 2, 2025 /PR Newswire/ -- Quayside Kayaks today announced summer kayak hire on the old quay. "
+              "Book online at quayside-kayaks.test or call 01632 960 111.\n###")
+    kinds = kinds_in({"c.txt": RIVER_FESTIVAL.format(insert=insert)})
+    assert kinds[insert.splitlines()[0]] == kinds["###"] == "spam"
