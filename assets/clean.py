@@ -1007,11 +1007,13 @@ def classify(doc: Document) -> None:
     # before the article's first paragraph or after its last, promotional text off the lead's topic is not the
     # article; an advert pasted first or last is not where the article begins or ends, so the span is of plainer paragraphs
     plain = [i for i in long_candidates if promo[i] < PROMO_STRONG]
+    site_only = site - set().union(*plain_words.values()) - title_words  # the site's name, not the story's town
     for i in candidates:
         # a title may warn of spam, a scam report's own words stay, and "Obituaries" or "Offers" is a section's label
         outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))
+        own = content_words(blocks[i].text) & site_only and not _has_address(unit_text[i])
         if (outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP
-                and len(blocks[i].text.split()) > 2
+                and len(blocks[i].text.split()) > 2 and not own
                 and not (REPORTED_SPEECH.search(blocks[i].text) and not ATTRIBUTED_QUOTE.match(blocks[i].text))):
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], min(1.0, blocks[i].scores["promo_score"] + 0.25))
             blocks[i].rule = "promotional_outside_article"

@@ -1420,3 +1420,13 @@ def test_a_releases_closing_mark_under_it_goes_with_it():
               "Book online at quayside-kayaks.test or call 01632 960 111.\n###")
     kinds = kinds_in({"c.txt": RIVER_FESTIVAL.format(insert=insert)})
     assert kinds[insert.splitlines()[0]] == kinds["###"] == "spam"
+
+
+def test_a_promotional_line_outside_the_article_that_names_the_site_is_its_own_but_one_naming_the_town_is_not():
+    own = ["Your valley. Your Echo.", "Echo Extra: your valley, your news!"]
+    advert = "Lanthorn Glazing: double glazing from £99 a window - book your free quote today!"
+    page = (RIVER_FESTIVAL.format(insert="Stalls along the quay sold out of cider and crab rolls by mid-afternoon.")
+            + "\n" + "\n\n".join([*own, advert]) + "\n\n© 2025 Harrow Valley Echo\n")
+    kinds = kinds_in({"o.txt": page})
+    assert all(kinds[line] != "spam" for line in own)  # the page's own slogan and offer
+    assert kinds[advert] == "spam"
