@@ -1099,7 +1099,8 @@ def _press_releases(blocks: list[Block]) -> tuple[set[int], set[int]]:
         group = list(itertools.takewhile(lambda j: blocks[j].run == b.run, range(i, len(blocks))))
         end = next((j for j in group if RELEASE_CLOSING.match(blocks[j].text)), None)
         if end is None and b.run is None:  # with no blank lines and no closing mark, only the whole page can be the release
-            labels.update([i] if 2 * sum(words[i:]) >= sum(words) else [])
+            if 2 * sum(words[i:]) >= sum(words):
+                labels.add(i)
             continue
         end = group[-1] if end is None else end
         if 2 * sum(words[i:end + 1]) >= sum(words) or sum(words[i + 1:end + 1]) < RELEASE_MIN_WORDS:
@@ -1212,7 +1213,7 @@ def _own_boxes(blocks: list[Block], site: set[str]) -> None:
     for i, b in enumerate(blocks):
         if b.run is None or not plain(i) or len(b.text.split()) > CARD_LINE_MAX_WORDS:
             continue
-        rest = HOST_NAME.sub(lambda m: "" if _own_host(_host_name(m.group(0)), site) else m.group(0), b.text)
+        rest = _without_addresses(b.text, lambda host: _own_host(host, site), (HOST_NAME,))
         if rest == b.text or _has_address(rest) or len(rest.split()) < 2:
             continue
         above = list(itertools.takewhile(lambda j: blocks[j].run == b.run and plain(j) and not _has_address(blocks[j].text),
@@ -1305,10 +1306,11 @@ def _without_story_addresses(text: str, article_words: frozenset[str]) -> str:
     return _without_addresses(text, lambda host: _spelt_from(host, article_words))
 
 
-def _without_addresses(text: str, dropped: Callable[[str], bool]) -> str:
-    def drop(m: re.Match) -> bool:
-        return dropped(_host_name(m.group(0)))
-    return URL.sub(lambda m: "" if drop(m) else m.group(0), EMAIL.sub(lambda m: "" if drop(m) else m.group(0), text))
+def _without_addresses(text: str, dropped: Callable[[str], bool], patterns: tuple = (EMAIL, URL)) -> str:
+    """The text without the addresses (found by each pattern in turn) whose host name is to be dropped."""
+    for pattern in patterns:
+        text = pattern.sub(lambda m: "" if dropped(_host_name(m.group(0))) else m.group(0), text)
+    return text
 
 
 def _spelt_from(host: str, words: frozenset[str]) -> bool:
