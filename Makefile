@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test ui summary eval lexicon bench clean-warehouse
+.PHONY: install run test ui summary eval train bench clean-warehouse
 
 install: $(STAMP)
 
@@ -27,8 +27,8 @@ test: install
 eval: install
 	$(PY) -m pipelines.evaluate
 
-lexicon: install
-	$(PY) -m pipelines.train_lexicon
+train: install
+	$(PY) -m pipelines.train_spam
 
 bench: install
 	$(PY) bench/run.py

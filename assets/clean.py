@@ -11,6 +11,7 @@ import csv
 import functools
 import itertools
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from urllib.parse import urlparse
 import polars as pl
 
 from assets.common import DATE_ANY, DATE_LABEL, DATE_PATTERN, MONTHS, rejections_frame
+from assets.spam_model import FEATURES, spam_probabilities
 from pipelines.versions import rules_version
 from warehouse import SQL_DIR
 
@@ -69,6 +71,7 @@ SECTION_SCHEMA = {
     "offtopic_score": pl.Float64,
     "position_score": pl.Float64,
     "header_score": pl.Float64,
+    "rule_score": pl.Float64,
     "spam_score": pl.Float64,
 }
 ARTICLE_SCHEMA = {
@@ -369,6 +372,7 @@ class Block:
     rule: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     run: int | None = None  # which blank-line-separated group of lines it came in
+    features: list[float] | None = None  # a body candidate's row for the spam model (assets/spam_model.py)
 
 
 @dataclass
@@ -775,12 +779,16 @@ def lexicon_in_use(log_odds: dict[str, float]):
         _lexicon_in_use = None
 
 
-def lexical_evidence(text: str) -> float:
-    """Promo hits from the words themselves: the shrunk mean log-odds of the known tokens, above a margin."""
+def lexical_mean(text: str) -> float:
+    """The mean log-odds of the known tokens, shrunk towards neutral by `LEXICAL_PRIOR_TOKENS`."""
     lexicon = spam_lexicon() if _lexicon_in_use is None else _lexicon_in_use
     known = [lexicon[t] for t in lexical_tokens(text) if t in lexicon]
-    mean = sum(known) / (len(known) + LEXICAL_PRIOR_TOKENS)
-    return LEXICAL_WEIGHT * max(0.0, mean - LEXICAL_MARGIN)
+    return sum(known) / (len(known) + LEXICAL_PRIOR_TOKENS)
+
+
+def lexical_evidence(text: str) -> float:
+    """Promo hits from the words themselves: the lexical mean above a margin."""
+    return LEXICAL_WEIGHT * max(0.0, lexical_mean(text) - LEXICAL_MARGIN)
 
 
 def has_second_header(text: str, index: int, first_body: int | None) -> float:
@@ -842,13 +850,17 @@ def classify(doc: Document) -> None:
     # those of someone the article is about, and for blocks with links spelt from the article's words
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
+    vouched = set()  # blocks whose promotional evidence the rules found to be the article's own (the model keeps to that)
     for i, e in enumerate(evidence):
         text = _without_story_addresses(unit_text[i], article_words) if e else unit_text[i]
         if text == unit_text[i] and not (e and contact_hits(text)):
             continue
         named = proper_names(text) <= article_words
         if text != unit_text[i] or named:
-            evidence[i] = promo_signals(text, names_in_article=named)
+            weighed = promo_signals(text, names_in_article=named)
+            if weighed < e:
+                vouched.add(i)
+            evidence[i] = weighed
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
             evidence[i] += 2 * len(run)
@@ -1012,6 +1024,8 @@ def classify(doc: Document) -> None:
         # a title may warn of spam, a scam report's own words stay, and "Obituaries" or "Offers" is a section's label
         outside = bool(plain) and (i > plain[-1] or i < plain[0] and not is_headline_like(blocks[i].text))
         own = content_words(blocks[i].text) & site_only and not _has_address(unit_text[i])
+        if own:
+            vouched.add(i)
         if (outside and blocks[i].scores["promo_score"] >= 0.5 and lead_overlap[i] < ON_TOPIC_OVERLAP
                 and len(blocks[i].text.split()) > 2 and not own
                 and not (REPORTED_SPEECH.search(blocks[i].text) and not ATTRIBUTED_QUOTE.match(blocks[i].text))):
@@ -1083,6 +1097,66 @@ def classify(doc: Document) -> None:
             b.kind, b.rule, b.scores = None, "release_closing", {**prev.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
+    advertised = {i for heading, entries, declared in lists if declared for i in [heading, *entries]}
+    _score_with_model(blocks, evidence, lead_overlap, plain, first_body, last_body, vouched, advertised)
+    _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
+
+
+def _score_with_model(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],
+                      first_body: int | None, last_body: int | None, vouched: set[int], advertised: set[int]) -> None:
+    """Give each body candidate its row of the spam model's features and the model's probability as its spam_score
+    (the rules' score kept as rule_score). Where the model and the rules disagree on spam, the rule is `spam_model`.
+
+    The model does not make spam of a block whose contact details the rules found to be reported, not sold (as
+    `promo_signals` weighs them): in someone's reported or quoted words, a public service's, or those of the article's
+    own subjects or site. Such
+    text is rare in the tune split, and a wrong call there loses real news. Nor does it clear what the page itself
+    calls advertising: a list under "Sponsored" or "Around the web"."""
+    candidates = [i for i, b in enumerate(blocks) if b.kind is None]
+    lexical = {}
+    for i in candidates:
+        for j in (i - 1, i, i + 1):
+            if 0 <= j < len(blocks) and j not in lexical:
+                lexical[j] = lexical_mean(blocks[j].text)
+    for i in candidates:
+        b, text = blocks[i], blocks[i].text
+        prev, nxt = (blocks[j] if 0 <= j < len(blocks) else None for j in (i - 1, i + 1))
+        row = {
+            "rule_score": b.scores["spam_score"], "promo_score": b.scores["promo_score"],
+            "offtopic_score": b.scores["offtopic_score"], "header_score": b.scores["header_score"],
+            "position_score": b.scores["position_score"], "promo_evidence": min(evidence[i], 4.0),
+            "lexical_mean": lexical[i], "lead_overlap": lead_overlap.get(i, 1.0),
+            "log_words": math.log1p(len(text.split())), "is_paragraph": float(is_paragraph(text)),
+            "is_headline": float(is_headline_like(text)),
+            "prev_rule_score": prev.scores["spam_score"] if prev is not None and prev.kind is None else -1.0,
+            "next_rule_score": nxt.scores["spam_score"] if nxt is not None and nxt.kind is None else -1.0,
+            "prev_lexical_mean": lexical.get(i - 1, 0.0), "next_lexical_mean": lexical.get(i + 1, 0.0),
+            "prev_boilerplate": float(prev is not None and prev.kind == "boilerplate"),
+            "next_boilerplate": float(nxt is not None and nxt.kind == "boilerplate"),
+            "has_address": float(_has_address(text)), "links": len(URL.findall(text)), "emails": len(EMAIL.findall(text)),
+            "phones": len(PHONE.findall(text)), "prices": len(PRICE.findall(text)),
+            "calls_to_action": len(CALL_TO_ACTION.findall(text)), "reader_pitches": len(READER_PITCH.findall(text)),
+            "reported_speech": float(bool(REPORTED_SPEECH.search(text))),
+            "quotation": float(bool(ATTRIBUTED_QUOTE.match(text)) or any(q in text for q in OPENING_QUOTES)),
+            "exclamations": text.count("!"), "questions": text.count("?"),
+            "outside_article": float(bool(plain) and (i > plain[-1] or i < plain[0])),
+            "before_article": float(bool(plain) and i < plain[0]),
+            "article_span_position": (max(-1.0, min(2.0, (i - first_body) / max(1, last_body - first_body)))
+                                      if first_body is not None else -1.0),
+        }
+        b.features = [float(row[name]) for name in FEATURES]
+    rule_scores = [blocks[i].scores["spam_score"] for i in candidates]
+    probabilities = spam_probabilities([blocks[i].features for i in candidates]) or rule_scores
+    threshold = spam_threshold()
+    for i, rule_score, probability in zip(candidates, rule_scores, probabilities):
+        b = blocks[i]
+        kept = i in vouched or contact_hits(b.text) and (REPORTED_SPEECH.search(b.text) or PUBLIC_SERVICE.search(b.text)
+                                                          or ATTRIBUTED_QUOTE.match(b.text))
+        if kept and rule_score <= threshold or i in advertised and rule_score > threshold:
+            probability = rule_score
+        b.scores["rule_score"], b.scores["spam_score"] = rule_score, round(probability, 4)
+        if (rule_score > threshold) != (probability > threshold):
+            b.rule = "spam_model"
 
 
 def _press_releases(blocks: list[Block]) -> tuple[set[int], set[int]]:
@@ -1482,7 +1556,7 @@ def sections_frame(docs: list[tuple[Document, dict]]) -> pl.DataFrame:
             rows.append({"file_id": info["file_id"], "article_id": doc.article_id, "ordinal": ordinal,
                          "kind": b.kind or "body", "rule": b.rule or ("candidate" if b.kind is None else ""),
                          "text": b.text, **{k: b.scores.get(k) for k in
-                                           ("promo_score", "offtopic_score", "position_score", "header_score", "spam_score")}})
+                                           ("promo_score", "offtopic_score", "position_score", "header_score", "rule_score", "spam_score")}})
     return pl.DataFrame(rows, schema=SECTION_SCHEMA)
 
 

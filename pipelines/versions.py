@@ -22,7 +22,7 @@ RULE_SOURCES = (
     "assets/common.py", "assets/stage.py", "assets/clean.py", "assets/date.py", "expectations/runner.py",
     "assets/dedupe.py", "assets/resolve.py",  # the per-batch story signatures (name skeletons come from resolve)
     "expectations/stage.json", "expectations/clean.json", "expectations/date.json", "warehouse/publishers.csv",
-    "assets/spam_lexicon.json",
+    "assets/spam_lexicon.json", "assets/spam_model.py", "assets/spam_model.txt",
 )
 MODEL_SOURCES = ("assets/extract.py", "warehouse/aliases.csv")
 

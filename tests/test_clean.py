@@ -138,7 +138,7 @@ def test_keyword_stuffed_ad_copy_naming_the_towns_of_the_article_is_spam():
     )
     sections, articles, rejections = clean_files(raw_frame({"c.txt": text}), NOW)
     spam = sections.filter(pl.col("kind") == "spam")
-    assert spam["text"].to_list() == [text.split("\n\n")[2]] and spam["spam_score"].item() == 1.0
+    assert spam["text"].to_list() == [text.split("\n\n")[2]] and spam["rule_score"].item() == 1.0
     assert "corn exchange" in articles["body"].item() and "archive" in articles["body"].item()
 
 
@@ -433,18 +433,58 @@ def test_a_date_line_naming_its_author_or_labelled_dates_the_article(line):
 
 
 def test_committed_spam_lexicon_is_the_one_the_tune_labels_give():
-    """`make lexicon` was run after the last label change (the clean stage reads the committed file)."""
+    """`make train` was run after the last label change (the clean stage reads the committed file)."""
     import json
 
     from assets.clean import LEXICON_FILE
-    from pipelines.train_lexicon import LABELS, learn, tune_lines
+    from pipelines.train_spam import LABELS, learn, tune_lines
 
     assert json.loads(LEXICON_FILE.read_text())["log_odds"] == learn(tune_lines(json.loads(LABELS.read_text())["articles"]))
 
 
+def test_committed_spam_model_was_fitted_on_the_current_tune_labels_and_features():
+    """`make train` was run after the last label change, and the model reads the features the clean stage computes."""
+    import json
+
+    from assets.spam_model import FEATURES, MODEL_INFO_FILE, shipped_model
+    from pipelines.train_spam import LABELS, tune_digest
+
+    info = json.loads(MODEL_INFO_FILE.read_text())
+    assert info["tune_labels"] == tune_digest(json.loads(LABELS.read_text())["articles"])
+    assert tuple(info["features"]) == FEATURES == tuple(shipped_model().feature_name())
+
+
+def test_the_spam_model_catches_an_on_topic_advert_the_rules_score_low():
+    """A shop's pitch that borrows the story's street and subject: the rules' evidence is weak (no address, no
+    phone), the learned model over their features calls it; the rules' score stays beside the model's."""
+    from assets.spam_model import model_in_use
+
+    pitch = ("Ready to ride? Pedal Point on Quay Road has every kids' bike half price this month, with a free helmet "
+             "fitting for every young rider - pop in and get your little one rolling safely to school!")
+    text = ("Brackwater council approves new cycle lanes on Quay Road\n\nBy Tamsin Orle\n\n"
+            "Brackwater's council voted on Tuesday to paint protected cycle lanes along the length of Quay Road, after two "
+            "years of complaints from parents whose children ride to the harbour school.\n\n"
+            "The scheme will cost about 180,000 pounds and should be finished before the spring term, the council's "
+            "transport officer told the meeting.\n\n"
+            "Councillor Ravi Dunmore, who proposed the lanes, said the road had seen eleven collisions involving bikes since 2023.\n\n"
+            f"{pitch}\n\n"
+            "Shop owners along the road had asked for loading bays to stay, and the plan keeps four of them between the "
+            "bakery and the post office.\n\nWork starts on 3 March and the road will stay open to cars during the works.\n")
+    sections, articles, rejections = clean_files(raw_frame({"lanes.txt": text}), NOW)
+    row = sections.filter(pl.col("text") == pitch).row(0, named=True)
+    assert (row["kind"], row["rule"]) == ("spam", "spam_model") and row["rule_score"] < 0.5 < row["spam_score"]
+    assert pitch not in articles["body"].item() and "loading bays" in articles["body"].item()
+    assert rejections.filter(pl.col("section_ordinal") == row["ordinal"])["detail"].item().startswith(
+        f"spam_score {row['spam_score']} > 0.5 (spam_model; rules' score {row['rule_score']}:")
+    with model_in_use(None):  # the rules alone keep it, as `make train` sees them
+        alone, _, _ = clean_files(raw_frame({"lanes.txt": text}), NOW)
+    assert alone.filter(pl.col("text") == pitch)["kind"].item() == "body"
+    assert alone["spam_score"].to_list() == alone["rule_score"].to_list()
+
+
 def test_lexicon_does_not_learn_a_spam_comments_name_and_time_line():
     from assets.clean import lexical_evidence
-    from pipelines.train_lexicon import tune_lines
+    from pipelines.train_spam import tune_lines
 
     stamped = ["QuickCashUK · 3 hours ago", "Dating Expert Sam - 22 September 2025 at 11:02", "LovelyLadies Match says:"]
     pitch = "Earn 500 pounds a day from home, message me now!"
@@ -456,7 +496,7 @@ def test_lexicon_does_not_learn_a_spam_comments_name_and_time_line():
 
 def test_lexicon_learns_the_language_of_adverts_not_the_names_in_one_article():
     from assets.clean import lexical_evidence, lexicon_in_use
-    from pipelines.train_lexicon import learn
+    from pipelines.train_spam import learn
 
     lines = [(f"a{i}", f"Grab your exclusive discount today and save big on Quillbrook kettles {i}", True) for i in range(2)]
     lines += [(f"b{i}", "Hurry, order today and save big with your exclusive member discount", True) for i in range(3)]
@@ -479,10 +519,10 @@ def test_cross_validation_folds_are_fixed_by_article_name():
     import sys
     from pathlib import Path
 
-    from pipelines.train_lexicon import FOLDS, fold_of
+    from pipelines.train_spam import FOLDS, fold_of
 
     keys = [f"tune/{i:03d}-story.txt" for i in range(200)]
-    code = f"from pipelines.train_lexicon import fold_of; print([fold_of(k) for k in {keys!r}])"
+    code = f"from pipelines.train_spam import fold_of; print([fold_of(k) for k in {keys!r}])"
     elsewhere = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                env={"PYTHONHASHSEED": "7"}, cwd=Path(__file__).parents[1]).stdout
     assert elsewhere.strip() == str([fold_of(k) for k in keys])

@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS raw_files (
 CREATE TABLE IF NOT EXISTS sections (
     file_id VARCHAR NOT NULL, article_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL,
     kind VARCHAR NOT NULL, rule VARCHAR, text VARCHAR NOT NULL,
-    promo_score DOUBLE, offtopic_score DOUBLE, position_score DOUBLE, header_score DOUBLE, spam_score DOUBLE,
+    promo_score DOUBLE, offtopic_score DOUBLE, position_score DOUBLE, header_score DOUBLE,
+    rule_score DOUBLE,    -- the hand rules' score; spam_score is the learned model's probability over it (assets/spam_model.py)
+    spam_score DOUBLE,
     rules_version VARCHAR,
     PRIMARY KEY (article_id, ordinal)
 );
