@@ -89,7 +89,7 @@ ARTICLE_SCHEMA = {
 }
 
 # --- spam scoring weights (the rejection threshold lives in expectations/clean.json) ---
-# chosen out of fold (`make lexicon`); position weighs nothing in the sum, because it acts through the article-span
+# chosen out of fold (`make train`); position weighs nothing in the sum, because it acts through the article-span
 # rules (promotional text before the first or after the last plain paragraph), and a term of its own only
 # pushed helplines and ticket paragraphs near the end over the threshold
 SPAM_WEIGHTS = {"promo": 0.45, "offtopic": 0.3, "header": 0.15, "position": 0.0}
@@ -102,7 +102,7 @@ MIN_WORDS_FOR_TOPIC = 6   # content words a block needs before its vocabulary sa
 LEAD_BLOCKS = 3           # the article's lead: its title and first paragraphs
 ON_TOPIC_OVERLAP = 0.15   # share of a block's words found in the lead at which it is fully on topic
 ON_TOPIC_IN_ARTICLE = 0.6  # ... or found in the article's other plain paragraphs (a later turn of the story)
-# learned promotional evidence (`make lexicon`); weight, margin and shrinkage by 5-fold cross-validation on the tune split
+# learned promotional evidence (`make train`); weight, margin and shrinkage by 5-fold cross-validation on the tune split
 LEXICON_FILE = Path(__file__).with_name("spam_lexicon.json")
 LEXICAL_WEIGHT = 10.0     # promo hits per unit of mean log-odds above the margin
 LEXICAL_MARGIN = 0.15
@@ -761,7 +761,7 @@ def lexical_tokens(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def spam_lexicon() -> dict[str, float]:
-    """token -> log-odds of spam over body, learned from the labelled tune split (`make lexicon`)."""
+    """token -> log-odds of spam over body, learned from the labelled tune split (`make train`)."""
     return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))["log_odds"]
 
 
@@ -773,12 +773,15 @@ def lexicon_in_use(log_odds: dict[str, float]):
     """Score with another lexicon inside the block (cross-validation scores each fold with its own)."""
     global _lexicon_in_use
     _lexicon_in_use = log_odds
+    lexical_mean.cache_clear()
     try:
         yield
     finally:
         _lexicon_in_use = None
+        lexical_mean.cache_clear()
 
 
+@functools.lru_cache(maxsize=4096)  # a block's text is weighed as evidence and again as the model's feature
 def lexical_mean(text: str) -> float:
     """The mean log-odds of the known tokens, shrunk towards neutral by `LEXICAL_PRIOR_TOKENS`."""
     lexicon = spam_lexicon() if _lexicon_in_use is None else _lexicon_in_use
@@ -1150,9 +1153,12 @@ def _score_with_model(blocks: list[Block], evidence: list[float], lead_overlap: 
     threshold = spam_threshold()
     for i, rule_score, probability in zip(candidates, rule_scores, probabilities):
         b = blocks[i]
-        kept = i in vouched or contact_hits(b.text) and (REPORTED_SPEECH.search(b.text) or PUBLIC_SERVICE.search(b.text)
-                                                          or ATTRIBUTED_QUOTE.match(b.text))
-        if kept and rule_score <= threshold or i in advertised and rule_score > threshold:
+        if rule_score <= threshold < probability:
+            kept = i in vouched or contact_hits(b.text) and (REPORTED_SPEECH.search(b.text) or PUBLIC_SERVICE.search(b.text)
+                                                              or ATTRIBUTED_QUOTE.match(b.text))
+        else:
+            kept = i in advertised and probability <= threshold < rule_score
+        if kept:
             probability = rule_score
         b.scores["rule_score"], b.scores["spam_score"] = rule_score, round(probability, 4)
         if (rule_score > threshold) != (probability > threshold):
