@@ -1100,21 +1100,15 @@ def classify(doc: Document) -> None:
             b.kind, b.rule, b.scores = None, "release_closing", {**prev.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
+    _model_features(blocks, evidence, lead_overlap, plain, first_body, last_body)
     advertised = {i for heading, entries, declared in lists if declared for i in [heading, *entries]}
-    _score_with_model(blocks, evidence, lead_overlap, plain, first_body, last_body, vouched, advertised)
+    _score_with_model(blocks, vouched, advertised)
     _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
 
 
-def _score_with_model(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],
-                      first_body: int | None, last_body: int | None, vouched: set[int], advertised: set[int]) -> None:
-    """Give each body candidate its row of the spam model's features and the model's probability as its spam_score
-    (the rules' score kept as rule_score). Where the model and the rules disagree on spam, the rule is `spam_model`.
-
-    The model does not make spam of a block whose contact details the rules found to be reported, not sold (as
-    `promo_signals` weighs them): in someone's reported or quoted words, a public service's, or those of the article's
-    own subjects or site. Such
-    text is rare in the tune split, and a wrong call there loses real news. Nor does it clear what the page itself
-    calls advertising: a list under "Sponsored" or "Around the web"."""
+def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],
+                    first_body: int | None, last_body: int | None) -> None:
+    """Give each body candidate its row of the spam model's features (`assets/spam_model.py`), from the rules' scores."""
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     lexical = {}
     for i in candidates:
@@ -1148,6 +1142,17 @@ def _score_with_model(blocks: list[Block], evidence: list[float], lead_overlap: 
                                       if first_body is not None else -1.0),
         }
         b.features = [float(row[name]) for name in FEATURES]
+
+
+def _score_with_model(blocks: list[Block], vouched: set[int], advertised: set[int]) -> None:
+    """The spam model's probability becomes each body candidate's spam_score, the rules' score its rule_score. Where
+    the two disagree on spam, the rule is `spam_model`.
+
+    The model does not make spam of a block whose contact details the rules found to be reported, not sold (as
+    `promo_signals` weighs them): in someone's reported or quoted words, a public service's, or those of the
+    article's own subjects or site. Such text is rare in the tune split, and a wrong call there loses real news.
+    Nor does it clear what the page itself calls advertising: a list under "Sponsored" or "Around the web"."""
+    candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     rule_scores = [blocks[i].scores["spam_score"] for i in candidates]
     probabilities = spam_probabilities([blocks[i].features for i in candidates]) or rule_scores
     threshold = spam_threshold()
@@ -1640,6 +1645,7 @@ def clean(context: AssetExecutionContext, news: NewsEtlSettings, raw_files: pl.D
         "dagster/row_count": sections.height,
         "sections_by_kind": dg.MetadataValue.json(counts_by(sections, "kind")),
         "spam_sections": int((sections["kind"] == "spam").sum()),
+        "spam_model_overruled": dg.MetadataValue.int(int((sections["rule"] == "spam_model").sum())),  # calls the rules made otherwise
     })
     yield dg.Output(articles, "cleaned_articles", metadata=frame_metadata(articles, ["file_name", "title", "publisher", "word_count"]))
     yield dg.Output(rejections, "clean_rejections", metadata=rejection_metadata(rejections))

@@ -5,7 +5,7 @@ import shutil
 
 import polars as pl
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 import assets.extract
 import pipelines.versions
@@ -36,6 +36,10 @@ def test_an_unchanged_landing_dir_runs_nothing_and_new_files_are_processed_alone
     first = run_refresh(landing, warehouse, instance=instance)
     assert len(first.new_batches) == 1 and first.loaded
     before = table_snapshot(warehouse)
+    # the clean step's materialization tells the UI how many calls the spam model made against the rules
+    metadata = instance.get_latest_materialization_event(AssetKey("sections")).asset_materialization.metadata
+    assert metadata["spam_model_overruled"].value == query(warehouse, "SELECT count(*) FROM sections WHERE rule = 'spam_model'")[0][0]
+    assert metadata["spam_sections"].value == query(warehouse, "SELECT count(*) FROM sections WHERE kind = 'spam'")[0][0] > 0
 
     again = run_refresh(landing, warehouse, instance=instance)
     assert again.runs == [] and again.new_batches == []  # not one Dagster run
