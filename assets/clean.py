@@ -1058,6 +1058,9 @@ def classify(doc: Document) -> None:
                 and prev.scores["spam_score"] > b.scores["spam_score"] and i not in listed):
             b.scores["spam_score"] = prev.scores["spam_score"]
             b.rule = "continues_previous_block"
+        elif (candidates[pos - 1] == i - 1 and prev.scores["spam_score"] > spam_threshold() and is_paragraph(b.text)
+              and lead_overlap[i] >= ON_TOPIC_OVERLAP and not reported):
+            vouched.add(i)  # a paragraph on the lead's topic right after an advert: the article coming back
     # paragraphs between two spam blocks, none of them near the lead's topic, are the middle of the same
     # insertion (a pasted release between its own headline and its "About" paragraph); page chrome in
     # between (a comments heading) separates two insertions
@@ -1100,14 +1103,15 @@ def classify(doc: Document) -> None:
             b.kind, b.rule, b.scores = None, "release_closing", {**prev.scores}
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
-    _model_features(blocks, evidence, lead_overlap, plain, first_body, last_body)
     advertised = {i for heading, entries, declared in lists if declared for i in [heading, *entries]}
+    _model_features(blocks, evidence, lead_overlap, plain, first_body, last_body, site, site_only, listed, advertised, vouched)
     _score_with_model(blocks, vouched, advertised)
     _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
 
 
 def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],
-                    first_body: int | None, last_body: int | None) -> None:
+                    first_body: int | None, last_body: int | None, site: set[str], site_only: set[str], listed: set[int],
+                    advertised: set[int], vouched: set[int]) -> None:
     """Give each body candidate its row of the spam model's features (`assets/spam_model.py`), from the rules' scores."""
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     lexical = {}
@@ -1140,6 +1144,8 @@ def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: di
             "before_article": float(bool(plain) and i < plain[0]),
             "article_span_position": (max(-1.0, min(2.0, (i - first_body) / max(1, last_body - first_body)))
                                       if first_body is not None else -1.0),
+            "site_words": len(content_words(text) & site), "site_only_words": len(content_words(text) & site_only),
+            "widget_list": float(i in listed), "advertised_list": float(i in advertised), "vouched": float(i in vouched),
         }
         b.features = [float(row[name]) for name in FEATURES]
 
@@ -1150,7 +1156,8 @@ def _score_with_model(blocks: list[Block], vouched: set[int], advertised: set[in
 
     The model does not make spam of a block whose contact details the rules found to be reported, not sold (as
     `promo_signals` weighs them): in someone's reported or quoted words, a public service's, or those of the
-    article's own subjects or site. Such text is rare in the tune split, and a wrong call there loses real news.
+    article's own subjects or site; nor of a paragraph on the lead's topic right after an advert, the article coming
+    back. Such text is rare in the tune split, and a wrong call there loses real news.
     Nor does it clear what the page itself calls advertising: a list under "Sponsored" or "Around the web"."""
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     rule_scores = [blocks[i].scores["spam_score"] for i in candidates]

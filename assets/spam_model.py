@@ -30,6 +30,9 @@ FEATURES = (
     "reported_speech", "quotation", "exclamations", "questions",
     "outside_article", "before_article",  # before the first or after the last plain paragraph
     "article_span_position",  # 0 at the first body paragraph, 1 at the last; -1 with no paragraph
+    "site_words", "site_only_words",  # words of the site's name (and of those, the ones the story does not use)
+    "widget_list", "advertised_list",  # in a list under a heading ("Recommended", "Sponsored"); one that says it advertises
+    "vouched",  # the rules found its contact details or addresses to be the article's subjects' or the site's own
 )
 
 _override: list = []  # a model (or None, for the rules alone) that cross-validation scores with instead

@@ -34,15 +34,15 @@ def test_tune_split_stays_at_its_measured_level(results):
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
-    """Spam precision and recall do not yet meet their 0.97 target on the held-out split (see README,
-    "Accuracy"); body loss, declared dates and mis-dating do. These floors are its measured level and catch
+    """Spam recall does not yet meet its 0.97 target on the held-out split (see README, "Accuracy"); spam
+    precision, body loss, declared dates and mis-dating do. These floors are its measured level and catch
     a regression."""
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.99
     assert test["declared_date_accuracy"] >= 0.99
     assert test["body_lines_lost"] <= 0.002
     assert test["title_accuracy"] >= 0.94
-    assert test["spam_precision"] >= 0.96 and test["spam_recall"] >= 0.96
+    assert test["spam_precision"] >= 0.97 and test["spam_recall"] >= 0.96
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
