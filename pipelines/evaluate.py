@@ -43,7 +43,8 @@ class Labelled:
     title_labelled: bool = False  # whether `title` is known (None then means the article has no title)
 
 
-def _matches(label: str, text: str) -> bool:
+def label_matches(label: str, text: str) -> bool:
+    """Whether a labelled line is (in) a section's text."""
     if "..." in label:
         return text.startswith(label.split("...")[0].strip())
     # a hard-wrapped paragraph is one section: its lines are found inside it, its short last line at its end
@@ -97,16 +98,16 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
             secs = by_key.get(lab.key, [])
             wanted = getattr(lab, name)
             for label in wanted:
-                hit = {k for k, t in secs if _matches(label, t)}
+                hit = {k for k, t in secs if label_matches(label, t)}
                 tp, fn = (tp + 1, fn) if kinds & hit else (tp, fn + 1)
-            fp += sum(1 for k, t in secs if k in kinds and not any(_matches(lb, t) for lb in wanted))
+            fp += sum(1 for k, t in secs if k in kinds and not any(label_matches(lb, t) for lb in wanted))
         out[f"{name}_precision"], out[f"{name}_recall"] = _prf(tp, fp, fn)
     lost = total = 0
     for lab in labels:
         secs = by_key.get(lab.key, [])
         if lab.body:
             total += len(lab.body)
-            lost += sum(1 for line in lab.body if not any(k == "body" and _matches(line, t) for k, t in secs))
+            lost += sum(1 for line in lab.body if not any(k == "body" and label_matches(line, t) for k, t in secs))
         elif lab.body_paragraphs is not None:
             total += lab.body_paragraphs
             lost += max(0, lab.body_paragraphs - sum(1 for k, _ in secs if k == "body"))
@@ -133,7 +134,7 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
 
 
 def _title_right(wanted: str | None, found: str | None) -> bool:
-    return not found if wanted is None else bool(found) and _matches(" ".join(wanted.split()), " ".join(found.split()))
+    return not found if wanted is None else bool(found) and label_matches(" ".join(wanted.split()), " ".join(found.split()))
 
 
 def entity_resolution(entity_aliases: pl.DataFrame, gold_entities: dict) -> dict:

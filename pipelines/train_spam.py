@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.spam_model import FEATURES, MODEL_FILE, MODEL_INFO_FILE, model_in_use
-from pipelines.evaluate import EVAL_LABELS as LABELS, EVAL_NOW, _matches, article_key, format_table, run_stages, score, split_labels
+from pipelines.evaluate import EVAL_LABELS as LABELS, EVAL_NOW, label_matches, article_key, format_table, run_stages, score, split_labels
 from pipelines.settings import REPO_ROOT
 
 MIN_ARTICLES = 3
@@ -90,7 +90,7 @@ def labelled_features(landing: Path, articles: dict[str, dict]) -> tuple[list[li
     for doc, info in docs:
         lines = articles[f"tune/{article_key(paths[info['file_id']], doc.article_id)}"]["lines"]
         for b in doc.blocks:
-            kinds = {kind for line, kind in lines.items() if _matches(line, b.text)}
+            kinds = {kind for line, kind in lines.items() if label_matches(line, b.text)}
             if b.features is not None and kinds:
                 rows.append(b.features)
                 spam.append(int("spam" in kinds))
