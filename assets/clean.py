@@ -692,6 +692,11 @@ def contact_hits(text: str) -> float:
     return 2 * len(PHONE.findall(text)) + 2 * len(CALL_TO_ACTION.findall(text)) + 0.5 * min(len(PRICE.findall(text)), 2)
 
 
+def is_reported(text: str) -> bool:
+    """Someone's reported words or a public service's notice: contact details there are news, not a sale."""
+    return bool(REPORTED_SPEECH.search(text) or PUBLIC_SERVICE.search(text))
+
+
 def promo_signals(text: str, names_in_article: bool = False) -> float:
     """Promotional and contact evidence: links, emails, phones, prices, wire tags, calls to action, shouting.
     1.0 is strong evidence (four hits); the score is capped there, but evidence past `PROMO_SATURATED`
@@ -699,7 +704,7 @@ def promo_signals(text: str, names_in_article: bool = False) -> float:
     `names_in_article`: every name in the block is one the article's plain paragraphs give, so its contact
     details are those of someone the article is about (the recall line of the retailer it reports on)."""
     contact = contact_hits(text)
-    if contact and (names_in_article or PUBLIC_SERVICE.search(text) or REPORTED_SPEECH.search(text)):
+    if contact and (names_in_article or is_reported(text)):
         contact /= 2  # a council's helpline, a club's ticket prices, what someone was told: reported, not sold
     if contact and ATTRIBUTED_QUOTE.match(text):
         contact /= 2  # a police officer's appeal in her own words
@@ -1015,7 +1020,7 @@ def classify(doc: Document) -> None:
         text = blocks[i].text
         if (evidence[i] >= PITCH_EVIDENCE and READER_PITCH.search(text) and not any(q in text for q in OPENING_QUOTES)
                 and len(text.split()) >= 8 and i not in listed
-                and not (REPORTED_SPEECH.search(text) or PUBLIC_SERVICE.search(text) or WRITER_VOICE.search(text)
+                and not (is_reported(text) or WRITER_VOICE.search(text)
                          or NEWSLETTER_INVITE.search(text) or PUBLICATION_BUSINESS.search(text))):
             blocks[i].scores["spam_score"] = max(blocks[i].scores["spam_score"], PITCH_SCORE)
             blocks[i].rule = "reader_pitch"
@@ -1113,25 +1118,22 @@ def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: di
                     first_body: int | None, last_body: int | None, site: set[str], site_only: set[str], listed: set[int],
                     advertised: set[int], vouched: set[int]) -> None:
     """Give each body candidate its row of the spam model's features (`assets/spam_model.py`), from the rules' scores."""
-    candidates = [i for i, b in enumerate(blocks) if b.kind is None]
-    lexical = {}
-    for i in candidates:
-        for j in (i - 1, i, i + 1):
-            if 0 <= j < len(blocks) and j not in lexical:
-                lexical[j] = lexical_mean(blocks[j].text)
-    for i in candidates:
-        b, text = blocks[i], blocks[i].text
+    for i, b in enumerate(blocks):
+        if b.kind is not None:
+            continue
+        text, words = b.text, content_words(b.text)
         prev, nxt = (blocks[j] if 0 <= j < len(blocks) else None for j in (i - 1, i + 1))
         row = {
             "rule_score": b.scores["spam_score"], "promo_score": b.scores["promo_score"],
             "offtopic_score": b.scores["offtopic_score"], "header_score": b.scores["header_score"],
             "position_score": b.scores["position_score"], "promo_evidence": min(evidence[i], 4.0),
-            "lexical_mean": lexical[i], "lead_overlap": lead_overlap.get(i, 1.0),
+            "lexical_mean": lexical_mean(text), "lead_overlap": lead_overlap.get(i, 1.0),
             "log_words": math.log1p(len(text.split())), "is_paragraph": float(is_paragraph(text)),
             "is_headline": float(is_headline_like(text)),
             "prev_rule_score": prev.scores["spam_score"] if prev is not None and prev.kind is None else -1.0,
             "next_rule_score": nxt.scores["spam_score"] if nxt is not None and nxt.kind is None else -1.0,
-            "prev_lexical_mean": lexical.get(i - 1, 0.0), "next_lexical_mean": lexical.get(i + 1, 0.0),
+            "prev_lexical_mean": lexical_mean(prev.text) if prev is not None else 0.0,
+            "next_lexical_mean": lexical_mean(nxt.text) if nxt is not None else 0.0,
             "prev_boilerplate": float(prev is not None and prev.kind == "boilerplate"),
             "next_boilerplate": float(nxt is not None and nxt.kind == "boilerplate"),
             "has_address": float(_has_address(text)), "links": len(URL.findall(text)), "emails": len(EMAIL.findall(text)),
@@ -1144,7 +1146,7 @@ def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: di
             "before_article": float(bool(plain) and i < plain[0]),
             "article_span_position": (max(-1.0, min(2.0, (i - first_body) / max(1, last_body - first_body)))
                                       if first_body is not None else -1.0),
-            "site_words": len(content_words(text) & site), "site_only_words": len(content_words(text) & site_only),
+            "site_words": len(words & site), "site_only_words": len(words & site_only),
             "widget_list": float(i in listed), "advertised_list": float(i in advertised), "vouched": float(i in vouched),
         }
         b.features = [float(row[name]) for name in FEATURES]
@@ -1166,8 +1168,7 @@ def _score_with_model(blocks: list[Block], vouched: set[int], advertised: set[in
     for i, rule_score, probability in zip(candidates, rule_scores, probabilities):
         b = blocks[i]
         if rule_score <= threshold < probability:
-            kept = i in vouched or contact_hits(b.text) and (REPORTED_SPEECH.search(b.text) or PUBLIC_SERVICE.search(b.text)
-                                                              or ATTRIBUTED_QUOTE.match(b.text))
+            kept = i in vouched or contact_hits(b.text) and (is_reported(b.text) or ATTRIBUTED_QUOTE.match(b.text))
         else:
             kept = i in advertised and probability <= threshold < rule_score
         if kept:
