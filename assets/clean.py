@@ -858,7 +858,9 @@ def classify(doc: Document) -> None:
     # those of someone the article is about, and for blocks with links spelt from the article's words
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
-    vouched = set()  # blocks whose promotional evidence the rules found to be the article's own (the model keeps to that)
+    # blocks whose promotional evidence the rules found to be the article's own: its subjects' names and addresses
+    # (a model feature), and the site's own words, the article coming back and the writer's voice (the model keeps to those)
+    story_vouched, vouched = set(), set()
     for i, e in enumerate(evidence):
         text = _without_story_addresses(unit_text[i], article_words) if e else unit_text[i]
         if text == unit_text[i] and not (e and contact_hits(text)):
@@ -867,7 +869,7 @@ def classify(doc: Document) -> None:
         if text != unit_text[i] or named:
             weighed = promo_signals(text, names_in_article=named)
             if weighed < e:
-                vouched.add(i)
+                (vouched if text != unit_text[i] else story_vouched).add(i)
             evidence[i] = weighed
     for run in _seo_anchor_runs(blocks):  # a link list one entry per line: the whole list's evidence on each
         for i in run:
@@ -1055,6 +1057,7 @@ def classify(doc: Document) -> None:
         # and so is the writer speaking for themself, when no address or price of anyone's is given
         if continues and WRITER_VOICE.search(b.text) and not (_has_address(b.text) or PRICE.search(b.text)):
             continues = False
+            vouched.add(i)
         # nor does the page's own furniture under it: a list's heading (not an advertising one), the comments', the site's name
         if continues and (LIST_HEADING.match(b.text) and not ADVERTISING_HEADING.search(b.text) or COMMENTS_HEADING.match(b.text)
                           or site and content_words(b.text) and content_words(b.text) <= site):
@@ -1109,7 +1112,8 @@ def classify(doc: Document) -> None:
     _report_quotations(blocks, quoted)
     _agency_copyright(blocks)
     advertised = {i for heading, entries, declared in lists if declared for i in [heading, *entries]}
-    _model_features(blocks, evidence, lead_overlap, plain, first_body, last_body, site, site_only, listed, advertised, vouched)
+    _model_features(blocks, evidence, lead_overlap, plain, first_body, last_body, site, site_only, listed, advertised,
+                    vouched | story_vouched)
     _score_with_model(blocks, vouched, advertised)
     _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
 
@@ -1148,6 +1152,7 @@ def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: di
                                       if first_body is not None else -1.0),
             "site_words": len(words & site), "site_only_words": len(words & site_only),
             "widget_list": float(i in listed), "advertised_list": float(i in advertised), "vouched": float(i in vouched),
+            "foreign_addresses": _address_count(_without_own_addresses(text, site)),
         }
         b.features = [float(row[name]) for name in FEATURES]
 
@@ -1259,8 +1264,10 @@ def _introduced_lists(blocks: list[Block]) -> set[int]:
 
 
 def _tabular(text: str) -> bool:
-    """Two or more numbers: a result, a table's row."""
-    return len(NUMBER.findall(text)) >= 2
+    """Two or more numbers, at least one in four of its words: a result, a table's row (not a headline that gives
+    a count and a year)."""
+    numbers = len(NUMBER.findall(text))
+    return numbers >= 2 and 4 * numbers >= len(text.split())
 
 
 def _site_words(blocks: list[Block]) -> set[str]:
@@ -1375,6 +1382,10 @@ def _host_name(address: str) -> str:
     """The letters of the host name of a link or an email before its first dot ("www.lanthorn-post.test" -> "lanthornpost")."""
     host = re.sub(r"^(?:https?://)?(?:www\.)?", "", address.rsplit("@", 1)[-1].lower())
     return re.sub(r"[^a-z]", "", host.split(".", 1)[0])
+
+
+def _address_count(text: str) -> int:
+    return len(URL.findall(text)) + len(EMAIL.findall(text))
 
 
 def _without_own_addresses(text: str, site: set[str]) -> str:

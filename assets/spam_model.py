@@ -33,6 +33,7 @@ FEATURES = (
     "site_words", "site_only_words",  # words of the site's name (and of those, the ones the story does not use)
     "widget_list", "advertised_list",  # in a list under a heading ("Recommended", "Sponsored"); one that says it advertises
     "vouched",  # the rules found its contact details or addresses to be the article's subjects' or the site's own
+    "foreign_addresses",  # links and emails not on the site's own domain
 )
 
 _override: list = []  # a model (or None, for the rules alone) that cross-validation scores with instead

