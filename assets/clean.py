@@ -858,8 +858,9 @@ def classify(doc: Document) -> None:
     # those of someone the article is about, and for blocks with links spelt from the article's words
     article_words = frozenset(w.lower() for i, b in enumerate(blocks)
                               if b.kind == "title" or b.kind is None and evidence[i] < 4 * PROMO_SOME for w in _words(b.text))
-    # blocks whose promotional evidence the rules found to be the article's own: its subjects' names and addresses
-    # (a model feature), and the site's own words, the article coming back and the writer's voice (the model keeps to those)
+    # blocks the rules found to be the article's own: `vouched` binds the spam model (links spelt from the story's
+    # words, the site's own words, the article coming back after an advert, the writer's own voice); a block whose
+    # only excuse is that it names the article's subjects is in `story_vouched`, a feature the model weighs itself
     story_vouched, vouched = set(), set()
     for i, e in enumerate(evidence):
         text = _without_story_addresses(unit_text[i], article_words) if e else unit_text[i]
@@ -1162,9 +1163,11 @@ def _score_with_model(blocks: list[Block], vouched: set[int], advertised: set[in
     the two disagree on spam, the rule is `spam_model`.
 
     The model does not make spam of a block whose contact details the rules found to be reported, not sold (as
-    `promo_signals` weighs them): in someone's reported or quoted words, a public service's, or those of the
-    article's own subjects or site; nor of a paragraph on the lead's topic right after an advert, the article coming
-    back. Such text is rare in the tune split, and a wrong call there loses real news.
+    `promo_signals` weighs them): in someone's reported or quoted words or a public service's; nor of one the rules
+    vouched for (`classify`): links spelt from the story's words, the site's own words, a paragraph on the lead's
+    topic right after an advert, the writer's own aside. Such text is rare in the tune split, and a wrong call
+    there loses real news. A block that only names the article's subjects does not bind it: out of fold that kept
+    more pasted adverts naming the story's town than it saved paragraphs.
     Nor does it clear what the page itself calls advertising: a list under "Sponsored" or "Around the web"."""
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
     rule_scores = [blocks[i].scores["spam_score"] for i in candidates]
