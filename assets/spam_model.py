@@ -32,7 +32,8 @@ FEATURES = (
     "article_span_position",  # 0 at the first body paragraph, 1 at the last; -1 with no paragraph
     "site_words", "site_only_words",  # words of the site's name (and of those, the ones the story does not use)
     "widget_list", "advertised_list",  # in a list under a heading ("Recommended", "Sponsored"); one that says it advertises
-    "vouched",  # the rules found its contact details or addresses to be the article's subjects' or the site's own
+    "vouched",  # the rules found it the article's own: its subjects' names or addresses, the site's words, the article
+                # coming back after an advert, the writer's aside
     "foreign_addresses",  # links and emails not on the site's own domain
 )
 
