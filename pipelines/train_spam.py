@@ -34,8 +34,9 @@ MIN_ARTICLES = 3
 SMOOTHING = 1.0
 FOLDS = 5
 CV_METRICS = ["articles", "spam_precision", "spam_recall", "body_lines_lost"]
-# small trees, many examples per leaf: chosen out of fold, where larger or smaller settings moved nothing past noise
-MODEL_PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 50, "lambda_l2": 1.0,
+# small trees, many examples per leaf: chosen out of fold. At 1232 tune articles, 100 examples per leaf gave
+# 0.978 / 0.953 against 0.975 / 0.948-0.950 for fewer leaves or a larger L2; other settings moved nothing past noise
+MODEL_PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 100, "lambda_l2": 1.0,
                 "deterministic": True, "force_col_wise": True, "num_threads": 1, "seed": 0, "verbose": -1}
 MODEL_ROUNDS = 200
 

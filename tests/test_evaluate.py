@@ -34,15 +34,16 @@ def test_tune_split_stays_at_its_measured_level(results):
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
-    """Spam recall does not yet meet its 0.97 target on the held-out split (see README, "Accuracy"); spam
-    precision, body loss, declared dates and mis-dating do. These floors are its measured level and catch
-    a regression."""
+    """The issue's targets on the split nobody tunes on: spam precision and recall at least 0.97, body lines lost
+    at most 0.5 %, mis-dated precision and recall at least 0.95, declared dates at least 0.98. The floors sit at
+    the measured level (README, "Accuracy"), tighter than the targets where the split is above them, to catch a
+    regression."""
     test = results["eval/test (held out)"]
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.99
     assert test["declared_date_accuracy"] >= 0.99
     assert test["body_lines_lost"] <= 0.002
     assert test["title_accuracy"] >= 0.94
-    assert test["spam_precision"] >= 0.97 and test["spam_recall"] >= 0.96
+    assert test["spam_precision"] >= 0.97 and test["spam_recall"] >= 0.97
 
 
 def test_stories_join_rewrites_and_translations_but_not_same_topic_reports(results):
