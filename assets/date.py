@@ -26,6 +26,9 @@ MONTH_YEAR = re.compile(rf"\b(?=[adfjmnos])({MONTHS})\.?,?\s+((?:19|20)\d{{2}})\
 YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d{2})(?![\d/-])")
 FOUR_DIGITS = re.compile(r"\d{4}")  # every date the body can report has a year: text without one holds no event
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)  # a paragraph break ends a sentence too (a heading, a list line)
+# a line of capitalised words with no full stop is a heading: its year names something ("Business Awards 2026",
+# "Budget 2025"), it does not report that it happened
+HEADING = re.compile(r"(?:[^\w.!?]*(?:[A-Z0-9]\w*|[a-z]{1,3})\b)+[^\w.!?]*")
 # a month named without a year after a preposition ("in October", "on March 3"): capitalised, so "may" the verb is not one
 MONTH_ALONE = re.compile(
     r"\b(?i:in|on|by|since|from|until|last|early|late|mid-|mid|of)\s+(%s)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?\b(?!,?\s+\d{4})"
@@ -123,7 +126,7 @@ def _past_clauses(body: str) -> list[str]:
     and the like: it speaks for itself ("The mill, which closed in March 2023, will be demolished")."""
     clauses = []
     for sentence in SENTENCE.findall(body):
-        if not FOUR_DIGITS.search(sentence) or EVENT_LISTING.match(sentence):
+        if not FOUR_DIGITS.search(sentence) or EVENT_LISTING.match(sentence) or HEADING.fullmatch(sentence):
             continue
         parts = [(p, bool(FUTURE_CUE.search(p)), bool(SUBORDINATE.match(p))) for p in CLAUSE_BREAK.split(sentence)]
         main_is_future = any(future and not subordinate for _, future, subordinate in parts)

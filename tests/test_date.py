@@ -197,3 +197,9 @@ def test_a_date_something_is_pencilled_in_for_is_a_plan():
 def test_a_year_tickets_are_sold_for_is_not_a_past_event():
     body = "Early-bird passes for 2026 are on sale now. The first festival was held in 2019."
     assert past_dates(body, date(2028, 1, 1)) == {date(2019, 1, 1)}
+
+
+def test_a_year_in_a_heading_names_something_but_a_sentence_under_it_reports_the_past():
+    body = ("KELLAWAY TRADE AWARDS 2026\nNominations open on Monday for this year's prizes.\n\n"
+            "Harbour Works 2025 in Numbers\nThe scheme was finished in 2024.")
+    assert past_dates(body, date(2027, 1, 1)) == {date(2024, 1, 1)}
