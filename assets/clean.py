@@ -955,6 +955,7 @@ def classify(doc: Document) -> None:
                 best = max(heads, key=lambda b: len(b.text.split()))
             best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
+    chrome_unless_spam: set[int] = set()
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
     long_candidates = [i for i in candidates if is_paragraph(blocks[i].text)]
     if long_candidates:
@@ -969,9 +970,14 @@ def classify(doc: Document) -> None:
             # and a letter's sign-off ("With thanks and every blessing," then "Alison") is the writer's
             prev = blocks[candidates[pos - 1]].text if pos else ""
             signed = VALEDICTION.match(b.text) or b.text.endswith(",") or VALEDICTION.match(prev) or prev.endswith(",")
-            if promo[i] >= PROMO_SOME or i in promoted or i in introduced or data or signed:
+            if i in promoted or i in introduced or data or signed:
                 continue
-            if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
+            short_outside = (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"'))
+            if promo[i] >= PROMO_SOME:
+                if short_outside:  # a masthead the lexicon finds salesy ("Kettlewick Gazette"): chrome, unless spam
+                    chrome_unless_spam.add(i)
+                continue
+            if short_outside:
                 b.kind, b.rule = "boilerplate", "short_line_outside_article"
             elif i > last_body and is_headline_like(b.text) and len(b.text.split()) <= 14:
                 b.kind, b.rule = "boilerplate", "headline_after_article"  # related-story links, widget titles
@@ -1117,6 +1123,11 @@ def classify(doc: Document) -> None:
                     vouched | story_vouched)
     _score_with_model(blocks, vouched, advertised)
     _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
+    threshold = spam_threshold()
+    for i in chrome_unless_spam:
+        b = blocks[i]
+        if b.kind is None and b.scores["spam_score"] <= threshold:
+            b.kind, b.rule, b.scores = "boilerplate", "short_line_outside_article", {}
 
 
 def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],

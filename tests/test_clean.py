@@ -1470,3 +1470,23 @@ def test_a_promotional_line_outside_the_article_that_names_the_site_is_its_own_b
     kinds = kinds_in({"o.txt": page})
     assert all(kinds[line] != "spam" for line in own)  # the page's own slogan and offer
     assert kinds[advert] == "spam"
+
+
+def test_a_masthead_that_sounds_like_a_shout_is_page_chrome_and_a_banner_advert_above_the_headline_is_spam():
+    page = (
+        "Go Tollbridge!\n\n"
+        "{banner}"
+        "Ferry timetable cut to two sailings a day over the winter\n\n"
+        "By Orla Penhallow\n\n"
+        "The Tollbridge ferry will run only two return sailings a day from December, the harbour board said on Tuesday, "
+        "after a second engine failed its inspection.\n\n"
+        "Commuters who cross to the mainland each morning said the change would add an hour to their day.\n\n"
+        "The board expects the repaired engine back in service by March.\n\n"
+        "© Go Tollbridge community news"
+    )
+    banner = "MEGA WINTER SALE! Sofas from £199 at Crestwood Furniture. Call 0800 555 0192 today!\n\n"
+    kinds = kinds_in({"plain.txt": page.format(banner=""), "banner.txt": page.format(banner=banner)})
+    assert kinds["Go Tollbridge!"] == "boilerplate"
+    assert kinds[banner.strip()] == "spam"
+    assert kinds["Ferry timetable cut to two sailings a day over the winter"] == "title"
+    assert kinds["The board expects the repaired engine back in service by March."] == "body"

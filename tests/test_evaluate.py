@@ -28,6 +28,7 @@ def test_tune_split_stays_at_its_measured_level(results):
     tune = results["eval/tune"]
     assert tune["spam_precision"] >= 0.98 and tune["spam_recall"] >= 0.97
     assert tune["body_lines_lost"] <= 0.003
+    assert tune["boilerplate_precision"] >= 0.97 and tune["boilerplate_recall"] >= 0.88
     assert tune["title_accuracy"] >= 0.93
     assert tune["mis_dated_precision"] >= 0.99 and tune["mis_dated_recall"] >= 0.99
     assert tune["declared_date_accuracy"] >= 0.99
@@ -42,6 +43,7 @@ def test_held_out_split_stays_at_its_measured_level(results):
     assert test["mis_dated_precision"] >= 0.98 and test["mis_dated_recall"] >= 0.99
     assert test["declared_date_accuracy"] >= 0.99
     assert test["body_lines_lost"] <= 0.002
+    assert test["boilerplate_precision"] >= 0.97 and test["boilerplate_recall"] >= 0.88
     assert test["title_accuracy"] >= 0.94
     assert test["spam_precision"] >= 0.97 and test["spam_recall"] >= 0.97
 
