@@ -955,7 +955,7 @@ def classify(doc: Document) -> None:
                 best = max(heads, key=lambda b: len(b.text.split()))
             best.kind, best.rule = "title", "first_headline"
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
-    chrome_unless_spam: set[int] = set()
+    chrome_unless_spam: dict[int, str] = {}  # page chrome by its shape, unless the rules or the model find it spam
     # the article's span: from its first to its last paragraph-like block (a sentence, not a headline)
     long_candidates = [i for i in candidates if is_paragraph(blocks[i].text)]
     if long_candidates:
@@ -972,15 +972,16 @@ def classify(doc: Document) -> None:
             signed = VALEDICTION.match(b.text) or b.text.endswith(",") or VALEDICTION.match(prev) or prev.endswith(",")
             if i in promoted or i in introduced or data or signed:
                 continue
-            short_outside = (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"'))
-            if promo[i] >= PROMO_SOME:
-                if short_outside:  # a masthead the lexicon finds salesy ("Kettlewick Gazette"): chrome, unless spam
-                    chrome_unless_spam.add(i)
-                continue
-            if short_outside:
-                b.kind, b.rule = "boilerplate", "short_line_outside_article"
+            if (i < first_body or i > last_body) and len(b.text.split()) <= 5 and not b.text.endswith((".", "”", '"')):
+                rule = "short_line_outside_article"
             elif i > last_body and is_headline_like(b.text) and len(b.text.split()) <= 14:
-                b.kind, b.rule = "boilerplate", "headline_after_article"  # related-story links, widget titles
+                rule = "headline_after_article"  # related-story links, widget titles
+            else:
+                continue
+            if promo[i] >= PROMO_SOME:  # a masthead or a related headline the lexicon finds salesy: chrome, unless spam
+                chrome_unless_spam[i] = rule
+            else:
+                b.kind, b.rule = "boilerplate", rule
     else:
         first_body = last_body = None
     candidates = [i for i, b in enumerate(blocks) if b.kind is None]
@@ -1124,10 +1125,10 @@ def classify(doc: Document) -> None:
     _score_with_model(blocks, vouched, advertised)
     _report_quotations(blocks, quoted)  # the model does not overrule the article's own quotations either
     threshold = spam_threshold()
-    for i in chrome_unless_spam:
+    for i, rule in chrome_unless_spam.items():
         b = blocks[i]
         if b.kind is None and b.scores["spam_score"] <= threshold:
-            b.kind, b.rule, b.scores = "boilerplate", "short_line_outside_article", {}
+            b.kind, b.rule, b.scores = "boilerplate", rule, {}
 
 
 def _model_features(blocks: list[Block], evidence: list[float], lead_overlap: dict[int, float], plain: list[int],
