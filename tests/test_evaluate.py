@@ -35,7 +35,7 @@ def test_tune_split_stays_at_its_measured_level(results):
 
 
 def test_held_out_split_stays_at_its_measured_level(results):
-    """The issue's targets on the split nobody tunes on: spam precision and recall at least 0.97, body lines lost
+    """The accuracy targets on the split nobody tunes on: spam precision and recall at least 0.97, body lines lost
     at most 0.5 %, mis-dated precision and recall at least 0.95, declared dates at least 0.98. The floors sit at
     the measured level (README, "Accuracy"), tighter than the targets where the split is above them, to catch a
     regression."""
