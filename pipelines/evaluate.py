@@ -120,7 +120,8 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     errors = [abs((published[lab.key] - date.fromisoformat(lab.true_date)).days) for lab in labels
               if not lab.declared_date and not lab.mis_dated and lab.true_date and published.get(lab.key)]
     out["inferred_date_median_error_days"] = round(statistics.median(errors)) if errors else None  # whole days
-    out["inferred_dated"] = f"{len(errors)}/{sum(1 for lab in labels if not lab.declared_date and not lab.mis_dated)}"
+    # of the articles with no declared date whose true date the labels know: how many the stage dated
+    out["inferred_dated"] = f"{len(errors)}/{sum(1 for lab in labels if not lab.declared_date and not lab.mis_dated and lab.true_date)}"
     tp = sum(1 for lab in labels if lab.mis_dated and lab.key in mis_dated)
     fp = sum(1 for lab in labels if not lab.mis_dated and lab.key in mis_dated)
     fn = sum(1 for lab in labels if lab.mis_dated and lab.key not in mis_dated)
