@@ -196,7 +196,7 @@ RIGHTS = FoldedPattern(r"all rights reserved|contact us to remove|cookies? (?:po
                        r"comments are (?:moderated|closed)|"
                        r"^(?:was|is|did you find) this (?:article|page|story|post) (?:helpful|useful)|"
                        r"^(?:[\w&'’., -]{2,60} is )?(?:a )?registered charity(?:,? (?:no\.?|number) ?\w+)?\.?$")  # and nothing else
-HOLDER_BEFORE_YEAR = re.compile(r"(?:\(c\)|©|copyright)\s+([A-Z][^\d|·•]{2,60}?),?\s+\d{4}\b")  # "© Lanthorn Post 2025"
+HOLDER_BEFORE_YEAR = re.compile(r"(?:\((?i:c)\)|©|(?i:copyright))\s+([A-Z][^\d|·•]{2,60}?),?\s+(\d{4})\b")  # "© Lanthorn Post 2025"
 COPYRIGHT = re.compile(r"(?:\(c\)|©|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})\s*,?\s*(.*?)[.\s]*(?:all rights reserved.*)?$", re.I)
 CAPTION = FoldedPattern(
     r"credit\s*\.{2,}|\b(?:photo(?:graph)?|image|picture|video)\s*(?:credit)?\s*:|\(\s*(?:ap\s+)?photo\b|\bphoto by\b|"
@@ -1550,9 +1550,12 @@ def article_row(doc: Document, file_id: str, file_name: str, fmt: str) -> dict:
     title = next((t for k, t in kinds if k == "title"), None)
     copyright_year, copyright_holder = None, None
     for k, t in kinds:
-        m = COPYRIGHT.search(t) if k in ("boilerplate", "credit") else None
-        if m:
+        if k not in ("boilerplate", "credit"):
+            continue
+        if m := COPYRIGHT.search(t):
             copyright_year, copyright_holder = int(m.group(1)), (m.group(2).strip(" .,") or None)
+        elif m := HOLDER_BEFORE_YEAR.search(t):
+            copyright_year, copyright_holder = int(m.group(2)), m.group(1).strip(" .,")
     source_url = doc.meta.get("url") or pick_source_url([t for k, t in kinds if k not in ("body", "spam")])
     publisher = doc.meta.get("sitename") or copyright_holder or publisher_from_url(source_url)
     first_body = next((t for k, t in kinds if k == "body"), "")

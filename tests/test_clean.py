@@ -1490,3 +1490,16 @@ def test_a_masthead_that_sounds_like_a_shout_is_page_chrome_and_a_banner_advert_
     assert kinds[banner.strip()] == "spam"
     assert kinds["Ferry timetable cut to two sailings a day over the winter"] == "title"
     assert kinds["The board expects the repaired engine back in service by March."] == "body"
+
+
+@pytest.mark.parametrize("line", ["© Skelholm Courier 2024", "Copyright Skelholm Courier, 2024. All rights reserved.",
+                                  "(C) Skelholm Courier 2024"])
+def test_a_copyright_line_that_names_the_holder_before_the_year_gives_the_year_and_the_publisher(line):
+    page = ("Ferry operator cuts winter sailings to Skelholm\n\n"
+            "The island's only ferry operator will run two sailings a day instead of four from November, it said on "
+            "Monday, blaming a shortage of engineers.\n\n"
+            "Islanders said the cut would make it hard to reach hospital appointments on the mainland.\n\n"
+            f"{line}\n")
+    sections, articles, _ = clean_files(raw_frame({"c.txt": page}), NOW)
+    assert kinds_of(sections)[line] == "boilerplate"
+    assert articles.select("copyright_year", "publisher").row(0) == (2024, "Skelholm Courier")

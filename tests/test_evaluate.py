@@ -23,7 +23,7 @@ def test_evaluation_pins_the_seed_and_sample_results(gold, results):
 
 
 def inferred_share(corpus: dict) -> float:
-    """The share of undeclared articles with a known true date that the date stage dated ("119/135")."""
+    """The share of undeclared articles with a known true date that the date stage dated ("120/135")."""
     dated, known = map(int, corpus["inferred_dated"].split("/"))
     return dated / known
 
