@@ -1554,7 +1554,7 @@ def article_row(doc: Document, file_id: str, file_name: str, fmt: str) -> dict:
             continue
         if m := COPYRIGHT.search(t):
             copyright_year, copyright_holder = int(m.group(1)), (m.group(2).strip(" .,") or None)
-        elif m := HOLDER_BEFORE_YEAR.search(t):
+        elif m := HOLDER_BEFORE_YEAR.match(t):  # opening the line: not a photographer's "Photo © Ana Brum 2019"
             copyright_year, copyright_holder = int(m.group(2)), m.group(1).strip(" .,")
     source_url = doc.meta.get("url") or pick_source_url([t for k, t in kinds if k not in ("body", "spam")])
     publisher = doc.meta.get("sitename") or copyright_holder or publisher_from_url(source_url)

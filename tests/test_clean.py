@@ -1503,3 +1503,13 @@ def test_a_copyright_line_that_names_the_holder_before_the_year_gives_the_year_a
     sections, articles, _ = clean_files(raw_frame({"c.txt": page}), NOW)
     assert kinds_of(sections)[line] == "boilerplate"
     assert articles.select("copyright_year", "publisher").row(0) == (2024, "Skelholm Courier")
+
+
+def test_a_photographers_copyright_in_a_credit_does_not_date_the_article():
+    page = ("Ferry operator cuts winter sailings to Skelholm\n\n"
+            "The island's only ferry operator will run two sailings a day instead of four from November, it said on "
+            "Monday, blaming a shortage of engineers.\n\n"
+            "Photo © Ines Varga 2019\n\n"
+            "Islanders said the cut would make it hard to reach hospital appointments on the mainland.\n")
+    _, articles, _ = clean_files(raw_frame({"p.txt": page}), NOW)
+    assert articles["copyright_year"].to_list() == [None]
