@@ -1285,11 +1285,21 @@ def _tabular(text: str) -> bool:
     return numbers >= 2 and 4 * numbers >= len(text.split())
 
 
+def copyright_notice(text: str, holder_anywhere: bool = False) -> tuple[int, str | None] | None:
+    """(year, holder) of a copyright line: "© 2025 Lanthorn Post", or "© Lanthorn Post 2025" opening the line (not a
+    photographer's "Photo © Ana Brum 2019"), or anywhere in it with `holder_anywhere`."""
+    if m := COPYRIGHT.search(text):
+        return int(m.group(1)), m.group(2).strip(" .,") or None
+    if m := (HOLDER_BEFORE_YEAR.search if holder_anywhere else HOLDER_BEFORE_YEAR.match)(text):
+        return int(m.group(2)), m.group(1).strip(" .,")
+    return None
+
+
 def _site_words(blocks: list[Block]) -> set[str]:
     """Words of the page's own name: its copyright holder, the short line a scraped page opens with, the name in
     "X is a trading name of / is published by ...", and the host of the article's own source link."""
-    holders = (m.group(2) if m.re is COPYRIGHT else m.group(1) for b in blocks
-               if b.kind == "boilerplate" and (m := COPYRIGHT.search(b.text) or HOLDER_BEFORE_YEAR.search(b.text)))
+    holders = (notice[1] or "" for b in blocks
+               if b.kind == "boilerplate" and (notice := copyright_notice(b.text, holder_anywhere=True)))
     words = set().union(*(content_words(h) for h in holders))
     opening = next((b for b in blocks if b.rule != "chrome"), None)  # under a skip link, say
     if opening is not None and opening.kind is None and len(opening.text.split()) <= 5:
@@ -1550,12 +1560,8 @@ def article_row(doc: Document, file_id: str, file_name: str, fmt: str) -> dict:
     title = next((t for k, t in kinds if k == "title"), None)
     copyright_year, copyright_holder = None, None
     for k, t in kinds:
-        if k not in ("boilerplate", "credit"):
-            continue
-        if m := COPYRIGHT.search(t):
-            copyright_year, copyright_holder = int(m.group(1)), (m.group(2).strip(" .,") or None)
-        elif m := HOLDER_BEFORE_YEAR.match(t):  # opening the line: not a photographer's "Photo © Ana Brum 2019"
-            copyright_year, copyright_holder = int(m.group(2)), m.group(1).strip(" .,")
+        if k in ("boilerplate", "credit") and (notice := copyright_notice(t)):
+            copyright_year, copyright_holder = notice
     source_url = doc.meta.get("url") or pick_source_url([t for k, t in kinds if k not in ("body", "spam")])
     publisher = doc.meta.get("sitename") or copyright_holder or publisher_from_url(source_url)
     first_body = next((t for k, t in kinds if k == "body"), "")

@@ -117,11 +117,11 @@ def score(labels: list[Labelled], sections: pl.DataFrame, evidence: pl.DataFrame
     out["declared_date_accuracy"] = (sum(declared.get(lab.key) == lab.declared_date for lab in with_date) / len(with_date)
                                      if with_date else None)
     published = dict(evidence.select("key", "published_date").iter_rows())
-    errors = [abs((published[lab.key] - date.fromisoformat(lab.true_date)).days) for lab in labels
-              if not lab.declared_date and not lab.mis_dated and lab.true_date and published.get(lab.key)]
+    # the articles with no declared date whose true date the labels know, and how far off the stage dated them
+    known = [lab for lab in labels if not lab.declared_date and not lab.mis_dated and lab.true_date]
+    errors = [abs((published[lab.key] - date.fromisoformat(lab.true_date)).days) for lab in known if published.get(lab.key)]
     out["inferred_date_median_error_days"] = round(statistics.median(errors)) if errors else None  # whole days
-    # of the articles with no declared date whose true date the labels know: how many the stage dated
-    out["inferred_dated"] = f"{len(errors)}/{sum(1 for lab in labels if not lab.declared_date and not lab.mis_dated and lab.true_date)}"
+    out["inferred_dated"] = f"{len(errors)}/{len(known)}"
     tp = sum(1 for lab in labels if lab.mis_dated and lab.key in mis_dated)
     fp = sum(1 for lab in labels if not lab.mis_dated and lab.key in mis_dated)
     fn = sum(1 for lab in labels if lab.mis_dated and lab.key not in mis_dated)
